@@ -1,0 +1,186 @@
+/* bench_tui.c - the explorer's speed: open-to-first-frame on a 10^7-point
+ * archive, frame time (draw into the cell buffer, no terminal) at 200x50
+ * for 10^7 vs 10^3 points while the cursor moves (must stay within 2x),
+ * and the bytes curses writes to a terminal for one cursor step versus a
+ * full repaint (measured on a real ncurses screen writing to a file).
+ * Layer: tests (bench). License: MIT.
+ *
+ * usage: bench_tui [points]   (default 10000000; archives go to $TS_TMP or
+ * /tmp and are deleted afterwards). */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trajscope/writer.h"
+#include "trajscope/xalloc.h"
+#include "tui/app.h"
+#include "tui/term.h"
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* train/loss, train/acc with wall time; a spike and a NaN in the loss. */
+static void write_archive(const char *path, size_t n) {
+    TsWriterOptions o;
+    ts_writer_options_default(&o);
+    o.overwrite = true;
+    o.chunk_rows = 65536;
+    TsErr err;
+    TsWriter *w = ts_writer_create(path, "bench", &o, &err);
+    if (!w) ts_die("%s", err.msg);
+    const char *cols[] = {"loss", "acc"};
+    if (!ts_writer_add_stream(w, "train", cols, 2, TS_STREAM_WALL_TIME, &err)) ts_die("%s", err.msg);
+    for (size_t i = 0; i < n; i++) {
+        double x = (double)i / (double)n;
+        double v[2] = {2.0 * exp(-5 * x) + 0.05 * sin((double)i * 0.37), 1 - exp(-4 * x)};
+        if (i == n / 3) v[0] = 50.0;
+        if (i == n / 2) v[0] = NAN;
+        if (!ts_writer_append(w, "train", (int64_t)i, v, 1.7e9 + (double)i * 0.01, 0, &err)) ts_die("%s", err.msg);
+    }
+    if (!ts_writer_close(w, &err)) ts_die("%s", err.msg);
+}
+
+static TsApp *new_app(void) {
+    TsSettings s;
+    TsKeymap km;
+    TsTheme th;
+    ts_settings_default(&s);
+    ts_keymap_init_defaults(&km);
+    ts_theme_default(&th);
+    TsApp *app = ts_app_new(&s, &km, &th, true);
+    ts_keymap_fini(&km);
+    return app;
+}
+
+static TsApp *open_app(const char *path) {
+    TsApp *app = new_app();
+    char *paths[] = {(char *)path};
+    size_t failed;
+    TsErr err;
+    if (ts_app_open(app, paths, 1, &failed, &err) != 1) ts_die("%s", err.msg);
+    ts_app_resize(app, 200, 50);
+    return app;
+}
+
+static void press(TsApp *app, TsKey key) {
+    TsKeyEvent ev = {key, 0, 0, 0};
+    ts_app_handle_key(app, &ev);
+}
+
+/* Mean seconds per frame: cursor steps, a zoom, pans, smoothing on. */
+static double frame_time(TsApp *app, int frames) {
+    TsCellBuf buf;
+    ts_cellbuf_init(&buf, 200, 50);
+    press(app, 'g');
+    ts_app_render(app, &buf); /* warm: pyramids built */
+    double t0 = now();
+    for (int f = 0; f < frames; f++) {
+        TsKey k = f % 50 == 10 ? '+' : f % 50 == 30 ? '0' : f % 50 == 40 ? '>' : 'l';
+        press(app, k);
+        ts_app_render(app, &buf);
+    }
+    double t = (now() - t0) / frames;
+    ts_cellbuf_fini(&buf);
+    return t;
+}
+
+int main(int argc, char **argv) {
+    size_t n = argc > 1 ? (size_t)strtoull(argv[1], NULL, 10) : 10000000;
+    if (n < 1000) n = 1000;
+    const char *tmp = getenv("TS_TMP");
+    if (!tmp || !*tmp) tmp = "/tmp";
+    char big[4096], small[4096];
+    snprintf(big, sizeof big, "%s/bench_tui_big_%ld.h5", tmp, (long)getpid());
+    snprintf(small, sizeof small, "%s/bench_tui_small_%ld.h5", tmp, (long)getpid());
+    double t = now();
+    write_archive(big, n);
+    write_archive(small, 1000);
+    printf("archives written: %zu and 1000 points per metric (%.2f s)\n", n, now() - t);
+
+    /* open to first frame: open, read the shown metrics, statistics,
+     * pyramids, layout, draw */
+    TsCellBuf buf;
+    ts_cellbuf_init(&buf, 200, 50);
+    t = now();
+    TsApp *app = open_app(big);
+    ts_app_render(app, &buf);
+    double first = now() - t;
+    printf("open to first frame, %zu points x 2 metrics, 200x50: %.3f s\n", n, first);
+
+    TsApp *sm = open_app(small);
+    ts_app_render(sm, &buf);
+    int frames = 200;
+    double fb = frame_time(app, frames), fs = frame_time(sm, frames);
+    printf("frame time 200x50 (cursor steps, zoom, pan): %zu points %.3f ms, 1000 points %.3f ms, ratio %.2f "
+           "(must be < 2)\n",
+           n, fb * 1e3, fs * 1e3, fb / fs);
+    press(app, 's');
+    press(sm, 's');
+    double t_s = now();
+    ts_app_render(app, &buf);
+    printf("turning EMA smoothing on (smooth %zu points + pyramid): %.3f s\n", n, now() - t_s);
+    fb = frame_time(app, frames);
+    fs = frame_time(sm, frames);
+    printf("frame time with smoothing: %zu points %.3f ms, 1000 points %.3f ms, ratio %.2f\n", n, fb * 1e3, fs * 1e3,
+           fb / fs);
+    ts_app_free(sm);
+
+    /* bytes to the terminal: a real curses screen writing into a file */
+    press(app, 's');
+    press(app, 's');
+    press(app, 's');
+    press(app, 's'); /* smoothing off again */
+    press(app, '0');
+    press(app, 'g');
+    FILE *out = tmpfile();
+    FILE *in = fopen("/dev/null", "r");
+    TsErr err;
+    TsTermOptions topt = {false, true};
+    if (!out || !in || !ts_term_open_stream(out, in, "xterm-256color", 200, 50, &topt, &err)) {
+        printf("terminal bytes: skipped (%s)\n", err.msg);
+    } else {
+        TsTheme th;
+        ts_theme_default(&th);
+        ts_term_set_theme(&th);
+        ts_app_render(app, &buf);
+        long p0 = ftell(out);
+        size_t cells_full = ts_term_present(&buf);
+        fflush(out);
+        long p1 = ftell(out);
+        double step_bytes = 0, step_cells = 0;
+        int steps = 20;
+        for (int i = 0; i < steps; i++) {
+            press(app, 'l');
+            ts_app_render(app, &buf);
+            long a = ftell(out);
+            step_cells += (double)ts_term_present(&buf);
+            fflush(out);
+            step_bytes += (double)(ftell(out) - a);
+        }
+        ts_term_force_repaint();
+        ts_app_render(app, &buf);
+        long r0 = ftell(out);
+        ts_term_present(&buf);
+        fflush(out);
+        long r1 = ftell(out);
+        ts_term_close();
+        printf("terminal output (xterm-256color, 200x50): first frame %ld bytes (%zu cells), forced repaint %ld "
+               "bytes, one cursor step %.0f bytes (%.0f cells) = %.1f%% of a full repaint\n",
+               p1 - p0, cells_full, r1 - r0, step_bytes / steps, step_cells / steps,
+               100.0 * step_bytes / steps / (double)(p1 - p0));
+    }
+    if (out) fclose(out);
+    if (in) fclose(in);
+    ts_cellbuf_fini(&buf);
+    ts_app_free(app);
+    if (!getenv("KEEP")) unlink(big);
+    unlink(small);
+    return 0;
+}

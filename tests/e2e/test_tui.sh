@@ -1,0 +1,234 @@
+#!/bin/bash
+# test_tui.sh - the interactive explorer in a real terminal (tmux): plots
+# and axes appear, the cursor reads exact values, zoom, log axes, resize,
+# too-small screen, Ctrl-L, quit restores the pane (also on SIGTERM), and
+# startup errors.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+command -v tmux >/dev/null 2>&1 || { skip all "tmux is not installed"; finish; exit; }
+PY=$(find_h5py_python) || { skip all "no python3 with h5py (apt-get install python3-h5py)"; finish; exit; }
+
+arch="$TS_TMP/tui.h5"
+nanarch="$TS_TMP/tui_nan.h5"
+"$PY" - "$arch" "$nanarch" <<'PYEOF'
+import sys, h5py, numpy as np
+# train: steps 0..10000 every 10, loss = step/1000, acc = 1 - step/20000;
+# eval: steps 0..10000 every 500, acc = step/10000.
+with h5py.File(sys.argv[1], "w") as f:
+    f.attrs["trajscope_format"] = 1
+    f.attrs["run_name"] = "tui-e2e"
+    tr = f.create_group("scalars/train")
+    s = np.arange(0, 10001, 10, dtype=np.int64)
+    tr["step"] = s
+    tr["loss"] = s / 1000.0
+    tr["acc"] = 1.0 - s / 20000.0
+    tr["wall_time"] = 1.7e9 + s * 0.25
+    ev = f.create_group("scalars/eval")
+    e = np.arange(0, 10001, 500, dtype=np.int64)
+    ev["step"] = e
+    ev["acc"] = e / 10000.0
+# a diverging run: loss is NaN from step 300 on
+with h5py.File(sys.argv[2], "w") as f:
+    f.attrs["trajscope_format"] = 1
+    f.attrs["run_name"] = "diverged"
+    tr = f.create_group("scalars/train")
+    s = np.arange(0, 500, dtype=np.int64)
+    loss = 1.0 / (s + 1.0)
+    loss[300:] = np.nan
+    tr["step"] = s
+    tr["loss"] = loss
+PYEOF
+[ -s "$arch" ] && [ -s "$nanarch" ] || { bad fixture "h5py did not write the archives"; finish; exit; }
+
+SOCK="trajscope-test-$$"
+T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+cleanup() { tmux -L "$SOCK" kill-server >/dev/null 2>&1; }
+trap cleanup EXIT
+export XDG_CONFIG_HOME="$TS_TMP/xdg"   # no user config unless a test writes one
+mkdir -p "$XDG_CONFIG_HOME"
+
+screen() { T capture-pane -p -t "$1"; }
+# wait_for SESSION REGEX [TRIES]: polls the pane (0.1 s apart) until the
+# extended regex matches; fails after TRIES polls (default 100 = 10 s).
+wait_for() {
+    local s=$1 re=$2 n=${3:-100}
+    for ((i = 0; i < n; i++)); do
+        screen "$s" | grep -qE -- "$re" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+wait_gone() {
+    local s=$1 re=$2
+    for ((i = 0; i < 100; i++)); do
+        screen "$s" | grep -qE -- "$re" || return 0
+        sleep 0.1
+    done
+    return 1
+}
+has_braille() { LC_ALL=C grep -q $'\xe2[\xa0-\xa3]'; }
+status_line() { screen "$1" | grep -E '^ step [0-9]+' | tail -1; }
+# start SESSION W H ARGS...: runs the binary in a new session, recording
+# its exit status, with a marker before and after so a restored pane shows.
+start() {
+    local s=$1 w=$2 h=$3; shift 3
+    local args="" a
+    for a in "$@"; do args+=" $(printf '%q' "$a")"; done
+    T new-session -d -s "$s" -x "$w" -y "$h" \
+        "printf 'MARK-BEFORE\n'; LC_ALL=C.UTF-8 $(printf '%q' "$TS_BIN")$args; echo EXIT:\$? > $(printf '%q' "$TS_TMP/$s.exit"); printf 'MARK-AFTER\n'; sleep 600"
+}
+wait_exit() {
+    local f="$TS_TMP/$1.exit"
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$f" ] && { cat "$f"; return 0; }
+        sleep 0.1
+    done
+    echo "EXIT:none"
+}
+# value_of STATUS LABEL: the value printed after LABEL in the status line
+value_of() { echo "$1" | sed -nE "s|.*  $2 ([^ ]+).*|\1|p"; }
+step_of() { echo "$1" | sed -nE 's/^ step ([0-9]+).*/\1/p'; }
+
+# ---- the main session ----
+start main 120 40 "$arch"
+if wait_for main '^ step [0-9]+'; then ok "explorer starts and shows a readout"; else bad "start" "no status line: $(screen main | tail -3)"; fi
+scr=$(screen main)
+echo "$scr" | has_braille && ok "braille curves drawn" || bad "braille" "no braille characters on screen"
+echo "$scr" | grep -qE '(^|[ ])10k( |$)' && echo "$scr" | grep -qE '(^|[ ])5k( |$)' && ok "x tick labels with SI suffix (5k, 10k)" || bad "x ticks" "no 5k/10k labels"
+echo "$scr" | grep -q 'tui-e2e' && echo "$scr" | grep -q 'x: step' && echo "$scr" | grep -q 'view: all' \
+    && ok "header: run, x axis, view" || bad "header" "$(echo "$scr" | head -1)"
+echo "$scr" | grep -q 'train/loss' && ok "metric list lists train/loss" || bad "list" "no train/loss"
+
+# focus train/loss (third in the list), then scrub
+T send-keys -t main j j g
+if wait_for main '^ step 0  '; then ok "g: first step"; else bad "g" "$(status_line main)"; fi
+st=$(status_line main)
+[ "$(value_of "$st" train/loss)" = "0" ] && [ "$(value_of "$st" eval/acc)" = "0" ] && ok "values at step 0" || bad "values at 0" "$st"
+T send-keys -t main .
+wait_for main '^ step 10  ' && st=$(status_line main)
+[ "$(value_of "$st" train/loss)" = "0.01" ] && [ "$(value_of "$st" train/acc)" = "0.9995" ] \
+    && ok ". goes to the next logged point (step 10, exact values)" || bad ". (next point)" "$st"
+T send-keys -t main l l l
+sleep 0.3
+wait_gone main '^ step 10  '
+st=$(status_line main); n=$(step_of "$st")
+if [ -n "$n" ] && [ "$n" -gt 10 ] && [ $((n % 10)) -eq 0 ]; then
+    want=$(awk -v s="$n" 'BEGIN { printf "%.17g", s / 1000 }')
+    got=$(value_of "$st" train/loss)
+    if awk -v a="$got" -v b="$want" 'BEGIN { exit !(a + 0 == b + 0) }'; then
+        ok "l moves the cursor; train/loss = step/1000 exactly at step $n"
+    else bad "l readout" "step $n: train/loss $got, expected $want"; fi
+    # eval is logged every 500 steps: its nearest step and value
+    ev=$(awk -v s="$n" 'BEGIN { e = int((s + 250) / 500) * 500; if (s - int(s / 500) * 500 == 250) e = int(s / 500) * 500; printf "%d %.17g", e, e / 10000 }')
+    evstep=${ev% *}; evval=${ev#* }
+    got=$(value_of "$st" eval/acc)
+    if awk -v a="$got" -v b="$evval" 'BEGIN { exit !(a + 0 == b + 0) }'; then ok "eval/acc at its own nearest step ($evstep)"; else bad "eval readout" "$st (want $evval)"; fi
+else
+    bad "l moves the cursor" "$st"
+fi
+T send-keys -t main G
+if wait_for main '^ step 10000  '; then
+    st=$(status_line main)
+    [ "$(value_of "$st" train/loss)" = "10" ] && [ "$(value_of "$st" eval/acc)" = "1" ] && ok "G: last step, exact values" || bad "G values" "$st"
+else bad "G" "$(status_line main)"; fi
+
+# zoom around the cursor: the header's view range and the tick labels change
+T send-keys -t main g +
+if wait_for main 'view: 0'; then ok "+ zooms (header shows the range)"; else bad "zoom header" "$(screen main | head -1)"; fi
+screen main | grep -qE '(^|[ ])10k( |$)' && bad "zoom ticks" "10k still shown after zooming in" || ok "zoomed x tick labels change"
+T send-keys -t main 0
+wait_for main 'view: all' && ok "0 resets the zoom" || bad "zoom reset" "$(screen main | head -1)"
+T send-keys -t main x
+wait_for main 'log-x' && ok "x: header shows log-x" || bad "log-x" "$(screen main | head -1)"
+T send-keys -t main x y
+wait_for main 'log-y' && ok "y: header shows log-y" || bad "log-y" "$(screen main | head -1)"
+T send-keys -t main y
+T send-keys -t main s
+wait_for main 'smooth: ema 0.60' && ok "s: EMA smoothing in the header" || bad "smoothing" "$(screen main | head -1)"
+T send-keys -t main s s s s
+wait_for main 'smooth: off' || bad "smoothing cycle" "$(screen main | head -1)"
+
+# resize: smaller, too small, back
+T resize-window -t main -x 60 -y 20
+if wait_for main '^ step [0-9]+' && screen main | has_braille && ! screen main | grep -q 'too small'; then
+    ok "60x20: still plots"
+else bad "resize 60x20" "$(screen main)"; fi
+[ "$(screen main | wc -L)" -le 60 ] && ok "60x20: nothing wider than the window" || bad "resize width" "lines wider than 60"
+T resize-window -t main -x 30 -y 8
+wait_for main 'too small' && ok "30x8: terminal too small screen" || bad "too small" "$(screen main)"
+T resize-window -t main -x 120 -y 40
+if wait_for main '^ step [0-9]+' && screen main | has_braille && ! screen main | grep -q 'too small'; then
+    ok "back to 120x40"
+else bad "resize back" "$(screen main | tail -3)"; fi
+T send-keys -t main C-l
+sleep 0.3
+screen main | has_braille && screen main | grep -q 'tui-e2e' && ok "Ctrl-L repaints" || bad "Ctrl-L" "screen lost"
+T send-keys -t main '?'
+wait_for main 'move the time cursor one column left' && ok "? shows the help from the key table" || bad "help" "$(screen main | head -5)"
+T send-keys -t main '?'
+wait_gone main 'move the time cursor one column left' || bad "help close" "help still shown"
+
+T send-keys -t main q
+ex=$(wait_exit main)
+[ "$ex" = "EXIT:0" ] && ok "q quits with status 0" || bad "q exit status" "$ex"
+wait_for main 'MARK-AFTER' || true
+scr=$(screen main)
+if echo "$scr" | grep -q 'MARK-BEFORE' && ! echo "$scr" | has_braille && ! echo "$scr" | grep -q 'tui-e2e'; then
+    ok "the pane is restored after q"
+else bad "restore after q" "$scr"; fi
+
+# ---- SIGTERM restores the terminal too ----
+start term 100 30 "$arch"
+wait_for term '^ step [0-9]+' || bad "term start" "no readout"
+pane_pid=$(T display-message -p -t term '#{pane_pid}')
+ts_pid=$(pgrep -P "$pane_pid" | head -1)
+if [ -n "$ts_pid" ]; then
+    kill -TERM "$ts_pid"
+    ex=$(wait_exit term)
+    [ "$ex" = "EXIT:143" ] && ok "SIGTERM ends it (status 143)" || bad "SIGTERM status" "$ex"
+    wait_for term 'MARK-AFTER' || true
+    scr=$(screen term)
+    echo "$scr" | grep -q 'MARK-BEFORE' && ! echo "$scr" | has_braille && ok "the pane is restored after SIGTERM" || bad "restore after SIGTERM" "$scr"
+else
+    bad "SIGTERM" "no trajscope process under pane $pane_pid"
+fi
+
+# ---- NaN: gap, marker and the status note ----
+start nan 120 30 "$nanarch"
+if wait_for nan 'first non-finite at step 300'; then ok "status says: first non-finite at step 300"; else bad "NaN note" "$(screen nan | tail -2)"; fi
+screen nan | grep -q 'NaN' && ok "NaN marker/legend shown" || bad "NaN marker" "no NaN on screen"
+T send-keys -t nan q
+wait_exit nan >/dev/null
+
+# ---- startup errors ----
+out=$("$TS_BIN" "$TS_TMP/missing.h5" 2>&1 >/dev/null); rc=$?
+[ "$rc" -eq 2 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q 'missing.h5' \
+    && ok "missing file: one error line, exit 2" || bad "missing file" "rc=$rc: $out"
+out=$("$TS_BIN" --theme nosuch "$arch" 2>&1 >/dev/null); rc=$?
+[ "$rc" -eq 1 ] && echo "$out" | grep -q "unknown theme 'nosuch'" && ok "--theme nosuch: exit 1" || bad "bad theme" "rc=$rc: $out"
+"$TS_BIN" --help-explorer | grep -q -- '--dump-screen' && ok "--help-explorer prints the options" || bad "help text" "no options"
+
+mkdir -p "$XDG_CONFIG_HOME/trajscope"
+printf 'set smoothing ema 0.8\nbind q no-such-action\n' > "$XDG_CONFIG_HOME/trajscope/config"
+start cfg 120 30 "$arch" "$TS_TMP/missing.h5"
+if wait_for cfg '1 of 2 could not be opened'; then ok "one of two files failing: the rest opens, error on the status line"; else bad "partial open" "$(screen cfg | tail -1)"; fi
+screen cfg | grep -q 'smooth: ema 0.80' && ok "config: set smoothing applies" || bad "config set" "$(screen cfg | head -1)"
+T send-keys -t cfg j
+wait_gone cfg 'could not be opened' || bad "note clears" "note stays after a key"
+start cfg2 120 30 "$arch"
+if wait_for cfg2 "config:2: unknown action 'no-such-action'"; then ok "config error names file and line"; else bad "config error" "$(screen cfg2 | tail -1)"; fi
+T send-keys -t cfg q
+T send-keys -t cfg2 q
+ex=$(wait_exit cfg2)
+[ "$ex" = "EXIT:0" ] && ok "q still quits (the bad bind line was skipped)" || bad "cfg2 exit" "$ex"
+rm -f "$XDG_CONFIG_HOME/trajscope/config"
+
+# ---- no UTF-8: ASCII curves ----
+T new-session -d -s ascii -x 100 -y 30 "LC_ALL=C $(printf '%q' "$TS_BIN") $(printf '%q' "$arch"); sleep 600"
+if wait_for ascii '^ step [0-9]+'; then
+    scr=$(screen ascii)
+    ! echo "$scr" | has_braille && echo "$scr" | grep -qE '[-.|'"'"':]{3}' && ok "C locale: ASCII curves, no braille" || bad "ascii" "$scr"
+else bad "ascii start" "$(screen ascii | tail -2)"; fi
+
+finish

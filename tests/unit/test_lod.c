@@ -1,0 +1,360 @@
+/* test_lod.c - the min/max pyramid against brute force: every column of
+ * many zoom levels and column counts, spikes, non-finite counts, segments.
+ * Layer: tests. License: MIT. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "support/ts_test.h"
+#include "trajscope/lod.h"
+#include "trajscope/xalloc.h"
+
+/* Small deterministic generator (xorshift64*), so failures reproduce. */
+static uint64_t rng_state = 88172645463325252ull;
+static uint64_t rng_next(void) {
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 2685821657736338717ull;
+}
+static double rng_unit(void) { return (double)(rng_next() >> 11) / 9007199254740992.0; }
+static size_t rng_below(size_t n) { return (size_t)(rng_next() % n); }
+
+/* Same double, NaN equal to NaN. */
+static bool same(double a, double b) {
+    if (isnan(a) || isnan(b)) return isnan(a) && isnan(b);
+    return a == b;
+}
+
+/* Brute force summary of indices [lo, hi). */
+static void brute(const double *y, const double *x, size_t lo, size_t hi, TsLodCol *c) {
+    memset(c, 0, sizeof *c);
+    c->lo = lo;
+    c->hi = hi;
+    c->min = c->max = c->min_pos = NAN;
+    c->first = c->last = c->x_first = c->x_last = NAN;
+    for (size_t i = lo; i < hi; i++) {
+        double v = y[i];
+        if (isnan(v)) c->n_nan++;
+        else if (isinf(v)) (v > 0 ? c->n_posinf++ : c->n_neginf++);
+        else {
+            c->n_finite++;
+            if (isnan(c->min) || v < c->min) c->min = v;
+            if (isnan(c->max) || v > c->max) c->max = v;
+            if (v > 0 && (isnan(c->min_pos) || v < c->min_pos)) c->min_pos = v;
+            if (v <= 0) c->n_nonpos++;
+        }
+    }
+    if (hi > lo) {
+        c->first = y[lo];
+        c->last = y[hi - 1];
+        c->x_first = x[lo];
+        c->x_last = x[hi - 1];
+    }
+}
+
+static void assert_col_equal(const TsLodCol *got, const TsLodCol *want, size_t col) {
+    if (got->lo != want->lo || got->hi != want->hi)
+        fail_msg("column %zu: range [%zu,%zu), expected [%zu,%zu)", col, got->lo, got->hi, want->lo, want->hi);
+    if (!same(got->min, want->min) || !same(got->max, want->max) || !same(got->min_pos, want->min_pos))
+        fail_msg("column %zu [%zu,%zu): min/max/min_pos %g %g %g, expected %g %g %g", col, got->lo, got->hi,
+                 got->min, got->max, got->min_pos, want->min, want->max, want->min_pos);
+    if (got->n_finite != want->n_finite || got->n_nonpos != want->n_nonpos || got->n_nan != want->n_nan ||
+        got->n_posinf != want->n_posinf || got->n_neginf != want->n_neginf)
+        fail_msg("column %zu: counts finite %zu nonpos %zu nan %zu +inf %zu -inf %zu, expected %zu %zu %zu %zu %zu",
+                 col, got->n_finite, got->n_nonpos, got->n_nan, got->n_posinf, got->n_neginf, want->n_finite,
+                 want->n_nonpos, want->n_nan, want->n_posinf, want->n_neginf);
+    if (!same(got->first, want->first) || !same(got->last, want->last) || !same(got->x_first, want->x_first) ||
+        !same(got->x_last, want->x_last))
+        fail_msg("column %zu: first/last wrong", col);
+}
+
+/* Column c holds x in [e[c], e[c+1]), the last one also x == e[ncols]. */
+static void brute_columns(const double *x, const double *y, size_t start, size_t end, const double *e,
+                          size_t ncols, TsLodCol *out) {
+    size_t i = start;
+    while (i < end && x[i] < e[0]) i++;
+    for (size_t c = 0; c < ncols; c++) {
+        size_t lo = i;
+        bool last = c + 1 == ncols;
+        while (i < end && (last ? x[i] <= e[c + 1] : x[i] < e[c + 1])) i++;
+        brute(y, x, lo, i, &out[c]);
+    }
+}
+
+/* A random series: steps with repeats and gaps, values with noise, spikes,
+ * negatives, NaN and infinities. */
+static void make_series(size_t n, int64_t *step, double *xd, double *y) {
+    int64_t s = (int64_t)rng_below(5);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r = rng_next() % 10;
+        s += r < 2 ? 0 : r < 8 ? 1 : (int64_t)rng_below(20);
+        step[i] = s;
+        xd[i] = (double)s;
+        double v = rng_unit() * 2.0 - 0.5;
+        uint64_t k = rng_next() % 1000;
+        if (k == 0) v = NAN;
+        else if (k == 1) v = INFINITY;
+        else if (k == 2) v = -INFINITY;
+        else if (k < 6) v = 100.0 * rng_unit();
+        else if (k == 6) v = 0.0;
+        y[i] = v;
+    }
+}
+
+static void test_columns_match_brute_force(void **state) {
+    (void)state;
+    const size_t n = 20000;
+    int64_t *step = ts_xmalloc(n * sizeof *step);
+    double *xd = ts_xmalloc(n * sizeof *xd), *y = ts_xmalloc(n * sizeof *y);
+    make_series(n, step, xd, y);
+    TsLod *lod = ts_lod_new_steps(step, y, n);
+    assert_int_equal(ts_lod_segment_count(lod), 1);
+    assert_int_equal(ts_lod_size(lod), n);
+    static const size_t col_counts[] = {1, 2, 3, 7, 60, 200, 401, 1000, 5000};
+    TsLodCol *got = ts_xmalloc(5000 * sizeof *got), *want = ts_xmalloc(5000 * sizeof *want);
+    double *e = ts_xmalloc(5001 * sizeof *e);
+    double xmin = xd[0], xmax = xd[n - 1];
+    for (int zoom = 0; zoom < 40; zoom++) {
+        /* zoom 0: everything; then random windows down to a few steps wide */
+        double a = xmin, b = xmax;
+        if (zoom > 0) {
+            double width = (xmax - xmin) * pow(0.7, zoom);
+            a = xmin - 10 + rng_unit() * (xmax - xmin - width + 20);
+            b = a + width;
+        }
+        for (size_t ci = 0; ci < sizeof col_counts / sizeof col_counts[0]; ci++) {
+            size_t nc = col_counts[ci];
+            bool logx = (zoom + ci) % 2 == 1;
+            for (size_t c = 0; c <= nc; c++) {
+                double f = (double)c / nc;
+                e[c] = logx ? a + (b - a) * (pow(10.0, 3.0 * f) - 1.0) / 999.0 : a + (b - a) * f;
+            }
+            e[nc] = b;
+            ts_lod_columns(lod, 0, e, nc, got);
+            brute_columns(xd, y, 0, n, e, nc, want);
+            for (size_t c = 0; c < nc; c++) assert_col_equal(&got[c], &want[c], c);
+        }
+    }
+    free(got);
+    free(want);
+    free(e);
+    ts_lod_free(lod);
+    free(step);
+    free(xd);
+    free(y);
+}
+
+static void test_index_ranges_exhaustive(void **state) {
+    (void)state;
+    const size_t n = 333; /* not a multiple of the block size */
+    int64_t step[333];
+    double xd[333], y[333];
+    make_series(n, step, xd, y);
+    y[64] = NAN;
+    y[65] = -3.0;
+    TsLod *lod = ts_lod_new(xd, y, n);
+    for (size_t lo = 0; lo <= n; lo++)
+        for (size_t hi = lo; hi <= n; hi++) {
+            TsLodCol got, want;
+            ts_lod_query_index(lod, lo, hi, &got);
+            brute(y, xd, lo, hi, &want);
+            assert_col_equal(&got, &want, lo * 1000 + hi);
+        }
+    ts_lod_free(lod);
+}
+
+/* One sample wide spike in 2e5 points: at every zoom that contains it,
+ * exactly the column holding its step reaches the spike value. */
+static void test_spike_found_at_every_zoom(void **state) {
+    (void)state;
+    const size_t n = 200000;
+    int64_t *step = ts_xmalloc(n * sizeof *step);
+    double *y = ts_xmalloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        step[i] = (int64_t)i * 3;
+        y[i] = rng_unit();
+    }
+    for (int trial = 0; trial < 20; trial++) {
+        size_t at = rng_below(n);
+        y[at] = 50.0;
+        TsLod *lod = ts_lod_new_steps(step, y, n);
+        double sx = (double)step[at];
+        static const size_t col_counts[] = {10, 60, 200, 1000};
+        for (int zoom = 0; zoom < 25; zoom++) {
+            double width = 3.0 * n * pow(0.6, zoom) + 1.0;
+            double a = sx - width * rng_unit(), b = a + width;
+            if (zoom == 1) a = sx;          /* spike on the left edge */
+            if (zoom == 2) b = sx;          /* spike on the right edge */
+            for (size_t ci = 0; ci < 4; ci++) {
+                size_t nc = col_counts[ci];
+                double e[1001];
+                for (size_t c = 0; c <= nc; c++) e[c] = a + (b - a) * (double)c / nc;
+                e[nc] = b;
+                TsLodCol cols[1000];
+                ts_lod_columns(lod, 0, e, nc, cols);
+                int hits = 0;
+                for (size_t c = 0; c < nc; c++) {
+                    if (cols[c].max == 50.0) {
+                        hits++;
+                        assert_true(cols[c].lo <= at && at < cols[c].hi);
+                    }
+                }
+                if (hits != 1) fail_msg("trial %d zoom %d cols %zu: spike in %d columns", trial, zoom, nc, hits);
+            }
+        }
+        ts_lod_free(lod);
+        y[at] = rng_unit();
+    }
+    free(step);
+    free(y);
+}
+
+static void test_nonfinite_counted(void **state) {
+    (void)state;
+    double x[100], y[100];
+    for (int i = 0; i < 100; i++) {
+        x[i] = i;
+        y[i] = 1.0;
+    }
+    y[3] = NAN;
+    y[4] = NAN;
+    y[50] = INFINITY;
+    y[99] = -INFINITY;
+    y[60] = -2.0;
+    TsLod *lod = ts_lod_new(x, y, 100);
+    TsLodCol t;
+    ts_lod_totals(lod, &t);
+    assert_int_equal(t.n_nan, 2);
+    assert_int_equal(t.n_posinf, 1);
+    assert_int_equal(t.n_neginf, 1);
+    assert_int_equal(t.n_finite, 96);
+    assert_int_equal(t.n_nonpos, 1);
+    assert_true(t.min == -2.0 && t.max == 1.0 && t.min_pos == 1.0);
+    /* A column made of NaN only: no min/max, but counted. */
+    TsLodCol c;
+    ts_lod_query(lod, 0, 3, 4, &c);
+    assert_int_equal(c.n_nan, 2);
+    assert_int_equal(c.n_finite, 0);
+    assert_true(isnan(c.min) && isnan(c.max));
+    assert_true(isnan(c.first) && isnan(c.last));
+    ts_lod_query(lod, 0, 98.5, 99, &c);
+    assert_int_equal(c.n_neginf, 1);
+    assert_true(isinf(c.last) && c.last < 0);
+    ts_lod_free(lod);
+}
+
+static void test_segments_and_seams(void **state) {
+    (void)state;
+    /* Steps 0..99, then a resume at 50..149, then a repeat of 149, then 120.. */
+    int64_t step[260];
+    double y[260], xd[260];
+    size_t n = 0;
+    for (int s = 0; s < 100; s++) step[n++] = s;
+    for (int s = 50; s < 150; s++) step[n++] = s;
+    step[n++] = 149;
+    for (int s = 120; s < 179; s++) step[n++] = s;
+    for (size_t i = 0; i < n; i++) {
+        y[i] = (double)(i % 17) - 3.0;
+        xd[i] = (double)step[i];
+    }
+    TsLod *lod = ts_lod_new_steps(step, y, n);
+    assert_int_equal(ts_lod_segment_count(lod), 3);
+    size_t s0, e0, s1, e1, s2, e2;
+    ts_lod_segment(lod, 0, &s0, &e0);
+    ts_lod_segment(lod, 1, &s1, &e1);
+    ts_lod_segment(lod, 2, &s2, &e2);
+    assert_int_equal(s0, 0);
+    assert_int_equal(e0, 100);
+    assert_int_equal(s1, 100);
+    assert_int_equal(e1, 201); /* the repeated 149 stays in segment 1 */
+    assert_int_equal(s2, 201);
+    assert_int_equal(e2, n);
+    assert_false(ts_lod_is_seam(lod, 0));
+    assert_true(ts_lod_is_seam(lod, 1));
+    assert_true(ts_lod_is_seam(lod, 2));
+    /* Each segment against brute force over its own range. */
+    for (size_t k = 0; k < 3; k++) {
+        size_t s, e;
+        ts_lod_segment(lod, k, &s, &e);
+        double ed[13];
+        for (int c = 0; c <= 12; c++) ed[c] = 40.0 + c * 10.0;
+        TsLodCol got[12], want[12];
+        ts_lod_columns(lod, k, ed, 12, got);
+        brute_columns(xd, y, s, e, ed, 12, want);
+        for (size_t c = 0; c < 12; c++) assert_col_equal(&got[c], &want[c], c);
+    }
+    assert_int_equal(ts_lod_lower_bound(lod, 1, 60), 110);
+    assert_int_equal(ts_lod_upper_bound(lod, 1, 149), 201);
+    ts_lod_free(lod);
+}
+
+static void test_wall_time_x(void **state) {
+    (void)state;
+    TsSeries s;
+    ts_series_init(&s);
+    ts_series_alloc(&s, 10, true);
+    for (size_t i = 0; i < 10; i++) {
+        s.step[i] = (int64_t)i;
+        s.value[i] = (double)i;
+        s.wall_time[i] = 1000.0 + 2.0 * (double)i;
+    }
+    s.wall_time[4] = NAN; /* not logged: left out, splits the segment */
+    TsLod *lod = ts_lod_new_series(&s, NULL, true);
+    assert_non_null(lod);
+    assert_int_equal(ts_lod_skipped(lod), 1);
+    assert_int_equal(ts_lod_segment_count(lod), 2);
+    assert_false(ts_lod_is_seam(lod, 1)); /* time went on: a gap, not a seam */
+    TsLodCol c;
+    ts_lod_query(lod, 1, 1009.0, 1013.0, &c);
+    assert_int_equal(c.lo, 5);
+    assert_int_equal(c.hi, 7);
+    assert_double_equal(c.max, 6.0, 0);
+    ts_lod_free(lod);
+    /* A smoothed array plotted over the same steps. */
+    double sm[10];
+    for (int i = 0; i < 10; i++) sm[i] = -i;
+    lod = ts_lod_new_series(&s, sm, false);
+    ts_lod_totals(lod, &c);
+    assert_double_equal(c.min, -9.0, 0);
+    assert_int_equal(ts_lod_segment_count(lod), 1);
+    ts_lod_free(lod);
+    free(s.wall_time);
+    s.wall_time = NULL;
+    assert_null(ts_lod_new_series(&s, NULL, true));
+    ts_series_free(&s);
+}
+
+static void test_empty(void **state) {
+    (void)state;
+    TsLod *lod = ts_lod_new(NULL, NULL, 0);
+    assert_int_equal(ts_lod_segment_count(lod), 0);
+    TsLodCol c;
+    ts_lod_totals(lod, &c);
+    assert_int_equal(c.n_finite, 0);
+    assert_true(isnan(c.min));
+    double e[3] = {0, 1, 2};
+    TsLodCol cols[2];
+    ts_lod_columns(lod, 0, e, 2, cols);
+    assert_int_equal(cols[1].hi - cols[1].lo, 0);
+    ts_lod_free(lod);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_columns_match_brute_force),
+        cmocka_unit_test(test_index_ranges_exhaustive),
+        cmocka_unit_test(test_spike_found_at_every_zoom),
+        cmocka_unit_test(test_nonfinite_counted),
+        cmocka_unit_test(test_segments_and_seams),
+        cmocka_unit_test(test_wall_time_x),
+        cmocka_unit_test(test_empty),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,309 @@
+/* test_tui_app.c - the explorer driven headless: cursor readout on a
+ * resumed run with NaN, zoom, axes, list, help, too-small screen, and how
+ * many cells a one-column cursor step rewrites.
+ * Layer: tests (tui). License: MIT. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "support/ts_test.h"
+#include "trajscope/writer.h"
+#include "tui/app.h"
+#include "tui/app_priv.h"
+#include "tui/framediff.h"
+#include "tui/readout.h"
+
+static char archive[4096];
+
+/* train: steps 0,10..100 then (resumed) 50,60..150; loss = step/100, +1 in
+ * the resumed part, NaN at step 30; acc = 1 - step/1000. eval: acc at
+ * 0, 50, 100, 150 = step/1000. Wall time = 1000 + step. */
+static void make_archive(void) {
+    snprintf(archive, sizeof archive, "%s/tui_app.h5", ts_test_tmpdir());
+    TsWriterOptions o;
+    ts_writer_options_default(&o);
+    o.overwrite = true;
+    TsErr err;
+    TsWriter *w = ts_writer_create(archive, "seamrun", &o, &err);
+    if (!w) fail_msg("%s", err.msg);
+    const char *train[] = {"loss", "acc"};
+    const char *eval[] = {"acc"};
+    assert_true(ts_writer_add_stream(w, "train", train, 2, TS_STREAM_WALL_TIME, &err));
+    assert_true(ts_writer_add_stream(w, "eval", eval, 1, TS_STREAM_WALL_TIME, &err));
+    for (int s = 0; s <= 100; s += 10) {
+        double v[2] = {s == 30 ? NAN : s / 100.0, 1 - s / 1000.0};
+        assert_true(ts_writer_append(w, "train", s, v, 1000.0 + s, 0, &err));
+    }
+    for (int s = 50; s <= 150; s += 10) {
+        double v[2] = {s / 100.0 + 1, 1 - s / 1000.0};
+        assert_true(ts_writer_append(w, "train", s, v, 1200.0 + s, 0, &err));
+    }
+    for (int s = 0; s <= 150; s += 50) {
+        double v = s / 1000.0;
+        assert_true(ts_writer_append(w, "eval", s, &v, 1000.0 + s, 0, &err));
+    }
+    if (!ts_writer_close(w, &err)) fail_msg("%s", err.msg);
+}
+
+static TsApp *open_app(int w, int h) {
+    TsSettings s;
+    TsKeymap km;
+    TsTheme th;
+    ts_settings_default(&s);
+    ts_keymap_init_defaults(&km);
+    ts_theme_default(&th);
+    TsApp *app = ts_app_new(&s, &km, &th, true);
+    ts_keymap_fini(&km);
+    char *paths[] = {archive};
+    size_t failed;
+    TsErr err;
+    assert_int_equal(ts_app_open(app, paths, 1, &failed, &err), 1);
+    assert_int_equal(failed, 0);
+    ts_app_resize(app, w, h);
+    return app;
+}
+
+static void select_track(TsApp *app, const char *label) {
+    for (size_t r = 0; r < app->n_rows; r++) {
+        if (strcmp(app->tracks[app->rows[r]].label, label) == 0) {
+            app->sel = app->rows[r];
+            return;
+        }
+    }
+    fail_msg("no track %s", label);
+}
+
+static void key(TsApp *app, const char *spec) {
+    TsKeyEvent ev = {0, 0, 0, 0};
+    assert_true(ts_key_parse(spec, &ev.key));
+    ts_app_handle_key(app, &ev);
+}
+
+static void expect_readout(TsApp *app, const char *want) {
+    char buf[1024];
+    ts_app_readout(app, buf, sizeof buf);
+    if (!strstr(buf, want)) fail_msg("readout '%s' lacks '%s'", buf, want);
+}
+
+static char *screen(TsApp *app, TsCellBuf *buf) {
+    ts_app_render(app, buf);
+    return ts_cellbuf_to_text(buf);
+}
+
+static void test_readout_seam_nan(void **state) {
+    (void)state;
+    make_archive();
+    TsApp *app = open_app(120, 40);
+    select_track(app, "train/loss");
+    key(app, "G");
+    expect_readout(app, "step 150");
+    expect_readout(app, "train/loss 2.5");
+    expect_readout(app, "eval/acc 0.15");
+    key(app, "g");
+    expect_readout(app, "step 0 ");
+    expect_readout(app, "train/loss 0 ");
+    expect_readout(app, "train/acc 1 ");
+    key(app, ",");
+    expect_readout(app, "step 0 ");
+    key(app, ".");
+    key(app, ".");
+    key(app, ".");
+    expect_readout(app, "step 30");
+    expect_readout(app, "train/loss NaN");
+    expect_readout(app, "eval/acc 0.05 @50"); /* eval's nearest logged step differs */
+    for (int i = 0; i < 7; i++) key(app, ".");
+    expect_readout(app, "step 100");
+    expect_readout(app, "train/loss 1 ");
+    key(app, ".");                        /* across the seam: the resumed run's first point */
+    expect_readout(app, "step 50");
+    expect_readout(app, "train/loss 1.5");
+    key(app, ",");
+    expect_readout(app, "step 100");
+    expect_readout(app, "train/loss 1 ");
+    /* the status line names the first non-finite step */
+    TsCellBuf buf;
+    ts_cellbuf_init(&buf, 1, 1);
+    char *text = screen(app, &buf);
+    if (!strstr(text, "first non-finite at step 30")) fail_msg("screen lacks the NaN note:\n%s", text);
+    free(text);
+    ts_cellbuf_fini(&buf);
+    ts_app_free(app);
+}
+
+/* Column moves read the nearest logged point: after one column right of
+ * step 0 the readout moves forward, never backward, and stays exact. */
+static void test_column_moves(void **state) {
+    (void)state;
+    TsApp *app = open_app(120, 40);
+    select_track(app, "train/acc");
+    key(app, "g");
+    long last = 0;
+    for (int i = 0; i < 120; i++) {
+        key(app, "l");
+        char buf[1024];
+        ts_app_readout(app, buf, sizeof buf);
+        long step = -1;
+        assert_int_equal(sscanf(buf, "step %ld", &step), 1);
+        assert_true(step >= last);
+        assert_true(step % 10 == 0 && step <= 150);
+        /* train/acc = 1 - step/1000 exactly, in both segments */
+        char want[64], v[48];
+        ts_readout_format(v, sizeof v, 1 - step / 1000.0, false);
+        snprintf(want, sizeof want, "train/acc %s ", v);
+        if (!strstr(buf, want)) fail_msg("readout '%s' lacks '%s'", buf, want);
+        last = step;
+    }
+    assert_int_equal(last, 150);
+    key(app, "H");
+    char buf[1024];
+    ts_app_readout(app, buf, sizeof buf);
+    long step;
+    assert_int_equal(sscanf(buf, "step %ld", &step), 1);
+    assert_true(step < 150);
+    ts_app_free(app);
+}
+
+static void test_zoom_pan_axes(void **state) {
+    (void)state;
+    TsApp *app = open_app(120, 40);
+    TsCellBuf buf;
+    ts_cellbuf_init(&buf, 1, 1);
+    char *text = screen(app, &buf);
+    assert_non_null(strstr(text, "view: all"));
+    assert_non_null(strstr(text, "x: step"));
+    free(text);
+    key(app, "g");
+    key(app, "+");
+    assert_true(app->zoomed);
+    text = screen(app, &buf);
+    assert_null(strstr(text, "view: all"));
+    assert_non_null(strstr(text, "view: 0"));
+    free(text);
+    double w1 = app->vx1 - app->vx0;
+    assert_double_equal(w1, 75, 1e-9); /* half of 0..150 */
+    key(app, ">");
+    assert_true(app->vx0 > 0);
+    key(app, "<");
+    key(app, "<");
+    assert_double_equal(app->vx0, 0, 1e-9); /* never pans past the data */
+    key(app, "-");
+    assert_false(app->zoomed);
+    key(app, "+");
+    key(app, "0");
+    assert_false(app->zoomed);
+    key(app, "x");
+    text = screen(app, &buf);
+    assert_non_null(strstr(text, "log-x"));
+    free(text);
+    key(app, "y");
+    text = screen(app, &buf);
+    assert_non_null(strstr(text, "log-y"));
+    free(text);
+    key(app, "t");
+    text = screen(app, &buf);
+    assert_non_null(strstr(text, "x: wall"));
+    free(text);
+    key(app, "t");
+    text = screen(app, &buf);
+    assert_non_null(strstr(text, "x: relative"));
+    free(text);
+    key(app, "t");
+    key(app, "s");
+    text = screen(app, &buf);
+    assert_non_null(strstr(text, "smooth: ema 0.60"));
+    free(text);
+    key(app, "]");
+    assert_double_equal(app->set.smooth_weight, 0.65, 1e-12);
+    select_track(app, "train/acc");
+    key(app, "G");
+    expect_readout(app, "train/acc 0.85 ~"); /* raw and smoothed values */
+    ts_cellbuf_fini(&buf);
+    ts_app_free(app);
+}
+
+static void test_list_help_small(void **state) {
+    (void)state;
+    TsApp *app = open_app(100, 30);
+    TsCellBuf buf;
+    ts_cellbuf_init(&buf, 1, 1);
+    size_t shown = 0;
+    for (size_t i = 0; i < app->n_tracks; i++) shown += app->tracks[i].shown;
+    assert_int_equal(shown, 3);
+    select_track(app, "train/acc");
+    key(app, "<Space>");
+    assert_false(app->tracks[app->sel].shown);
+    key(app, "<Space>");
+    assert_true(app->tracks[app->sel].shown);
+    key(app, "<Enter>"); /* show only */
+    shown = 0;
+    for (size_t i = 0; i < app->n_tracks; i++) shown += app->tracks[i].shown;
+    assert_int_equal(shown, 1);
+    key(app, "/");
+    key(app, "l");
+    key(app, "o");
+    key(app, "s");
+    assert_int_equal(app->n_rows, 1);
+    key(app, "<Enter>");
+    assert_string_equal(app->filter, "los");
+    key(app, "/");
+    key(app, "<Esc>");
+    assert_int_equal(app->n_rows, 3);
+    key(app, "?");
+    char *text = screen(app, &buf);
+    assert_non_null(strstr(text, "move the time cursor one column left"));
+    assert_non_null(strstr(text, "h Left"));
+    free(text);
+    key(app, "q"); /* closes the help, does not quit */
+    assert_false(ts_app_quit_requested(app));
+    assert_false(app->help);
+    ts_app_resize(app, 30, 8);
+    text = screen(app, &buf);
+    assert_non_null(strstr(text, "terminal too small: need 40x10"));
+    free(text);
+    ts_app_resize(app, 100, 30);
+    text = screen(app, &buf);
+    assert_null(strstr(text, "too small"));
+    free(text);
+    key(app, "q");
+    assert_true(ts_app_quit_requested(app));
+    ts_cellbuf_fini(&buf);
+    ts_app_free(app);
+}
+
+/* A one-column cursor step rewrites a small fraction of the screen. */
+static void test_diff_cursor_step(void **state) {
+    (void)state;
+    TsApp *app = open_app(200, 50);
+    TsCellBuf a, front;
+    ts_cellbuf_init(&a, 1, 1);
+    ts_cellbuf_init(&front, 0, 0);
+    key(app, "g");
+    key(app, "L");
+    ts_app_render(app, &a);
+    size_t full = ts_frame_diff(&front, &a, NULL, NULL);
+    assert_int_equal(full, 200 * 50);
+    assert_int_equal(ts_frame_diff(&front, &a, NULL, NULL), 0); /* nothing changed */
+    key(app, "l");
+    ts_app_render(app, &a);
+    size_t step = ts_frame_diff(&front, &a, NULL, NULL);
+    print_message("cells rewritten: full repaint %zu, one cursor step %zu\n", full, step);
+    assert_true(step > 0);
+    assert_true(step * 20 < full); /* under 5% */
+    ts_cellbuf_fini(&a);
+    ts_cellbuf_fini(&front);
+    ts_app_free(app);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_readout_seam_nan), cmocka_unit_test(test_column_moves),
+        cmocka_unit_test(test_zoom_pan_axes),    cmocka_unit_test(test_list_help_small),
+        cmocka_unit_test(test_diff_cursor_step),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
