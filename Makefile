@@ -60,6 +60,9 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TOOL_SRC  := $(wildcard tools/*/main.c)
 TOOL_BIN  := $(patsubst tools/%/main.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
+# Generated protobuf sources are kept (not treated as intermediates).
+.SECONDARY: $(PROTO_GEN) $(PROTO_GEN:%.c=%.h)
+
 .PHONY: all run check test asan bench samples deps install uninstall clean check-layers fuzz tools
 .DEFAULT_GOAL := all
 

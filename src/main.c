@@ -46,6 +46,9 @@ static void usage(FILE *out) {
 
 int main(int argc, char **argv) {
     setlocale(LC_ALL, "");
+    /* Numbers are read and written the same everywhere (a decimal comma in
+     * the user's locale must not change how 0.5 is parsed or printed). */
+    setlocale(LC_NUMERIC, "C");
     if (argc < 2) {
         usage(stderr);
         return TS_EXIT_USAGE;

@@ -117,6 +117,8 @@ typedef struct TsCpdOptions {
                              (MAD of first differences / sqrt 2) */
     double hazard_lambda; /* BOCPD expected run length (hazard 1/lambda); 0 = 250 */
     double bocpd_prune;   /* BOCPD: drop run lengths with probability below this; 0 = 1e-8 */
+    bool plain_pelt;      /* mean cost: PELT's inequality pruning instead of functional
+                             pruning (FPOP); same result, slower (tests, benchmarks) */
     TsCpdPrep prep;
 } TsCpdOptions;
 

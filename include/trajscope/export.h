@@ -80,7 +80,8 @@ bool ts_export_save(const TsExportRun *runs, size_t n_runs, const TsExportOption
 /* Data export as trajscope archives: each span becomes a run of its own,
  * holding the chosen metrics' samples inside the span (configuration,
  * creation time and config JSON copied; slice_* configuration entries
- * telling where it came from; docs/MARKS.md). out is either a folder (it
+ * telling where it came from; written by ts_import_write(), so streams and
+ * names follow docs/IMPORT.md; docs/MARKS.md). out is either a folder (it
  * exists, or ends with '/'; created when missing) that receives one archive
  * per span, "<run file base>-<NN>-<label>.h5", or a file name, used when
  * there is exactly one span in all. Each archive is written atomically and

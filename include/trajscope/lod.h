@@ -6,7 +6,8 @@
  * a min/max pyramid (blocks of 32 points, then levels that each halve the
  * node count) over one array of values, so any index range is answered in
  * O(log n) and a whole frame costs O(columns * log n) whatever the number
- * of points. Building is O(n) time and about 2.5 bytes per point.
+ * of points. Building is O(n) time and 1 to 2 bytes per point (counts are
+ * 32-bit: up to 4 * 10^9 points).
  *
  * x is any array that is non-decreasing within each segment: logged steps
  * (int64) or wall times (double). The series is split into segments where

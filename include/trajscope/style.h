@@ -3,7 +3,7 @@
  *
  * Drawing code never names a colour: it tags cells with a TsStyle, and the
  * terminal layer maps styles to colours and attributes from the theme
- * (themes/*.ini use the names below). One X-macro list yields the enum and
+ * (the files in themes/ use the names below). One X-macro list yields the enum and
  * the name table, so themes, docs and code cannot drift apart. */
 #ifndef TRAJSCOPE_STYLE_H
 #define TRAJSCOPE_STYLE_H

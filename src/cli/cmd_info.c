@@ -15,6 +15,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "trajscope/import.h"
 #include "trajscope/sanitize.h"
 #include "trajscope/series.h"
 #include "trajscope/xalloc.h"
@@ -80,6 +81,15 @@ static void print_text(TsRun *run, const MetricReport *rep, const TsCheckpoints 
         fputc('\n', o);
     }
     if (ts_run_config_json(run)) fputs("  config.json present (see --json)\n", o);
+    const TsImportReport *report = ts_import_run_report(run);
+    if (report) {
+        fprintf(o, "  imported %zu file(s), %zu record(s), %zu point(s)", report->n_files,
+                report->n_records, report->n_points);
+        if (report->n_skipped) fprintf(o, ", %zu skipped", report->n_skipped);
+        if (report->truncated) fputs(", last record truncated (still being written?)", o);
+        fputc('\n', o);
+        for (size_t i = 0; i < report->n_warnings; i++) cli_printf_clean(o, "  warning  %s\n", report->warnings[i]);
+    }
 
     size_t nm = ts_run_metric_count(run);
     /* Streams: metrics are grouped by stream in file order. */
@@ -165,6 +175,21 @@ static json_t *json_run(TsRun *run, const MetricReport *rep, const TsCheckpoints
     const char *cj = ts_run_config_json(run);
     json_t *parsed = cj ? json_loads(cj, JSON_DECODE_ANY, NULL) : NULL;
     json_object_set_new(j, "config_json", parsed ? parsed : cj ? json_str(cj) : json_null());
+    const TsImportReport *report = ts_import_run_report(run);
+    if (report) {
+        json_t *ji = json_object();
+        json_t *warnings = json_array();
+        for (size_t i = 0; i < report->n_warnings; i++) json_array_append_new(warnings, json_str(report->warnings[i]));
+        json_object_set_new(ji, "files", json_integer((json_int_t)report->n_files));
+        json_object_set_new(ji, "records", json_integer((json_int_t)report->n_records));
+        json_object_set_new(ji, "points", json_integer((json_int_t)report->n_points));
+        json_object_set_new(ji, "skipped", json_integer((json_int_t)report->n_skipped));
+        json_object_set_new(ji, "truncated", json_boolean(report->truncated));
+        json_object_set_new(ji, "warnings", warnings);
+        json_object_set_new(j, "import", ji);
+    } else {
+        json_object_set_new(j, "import", json_null());
+    }
 
     json_t *streams = json_object();
     json_t *metrics = json_array();

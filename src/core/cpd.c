@@ -196,7 +196,7 @@ struct TsCpdJob {
 };
 
 static void start_run(TsCpdJob *j, double beta) {
-    cpd_pelt_begin(&j->pelt, &j->c, beta, j->L);
+    cpd_pelt_begin(&j->pelt, &j->c, beta, j->L, !j->o.plain_pelt);
     j->running = true;
 }
 

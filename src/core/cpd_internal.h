@@ -99,7 +99,10 @@ void cpd_seg_free(CpdSeg *s);
 void cpd_seg_copy(CpdSeg *dst, const CpdSeg *src);
 double cpd_seg_fit(const CpdCost *c, const size_t *cp, size_t m);
 
-/* A PELT run that can be advanced in slices (cpd_pelt.c). */
+/* A PELT run that can be advanced in slices (cpd_pelt.c). With
+ * `functional` (mean cost only) candidates are pruned functionally (FPOP):
+ * each keeps the set of segment means mu for which it is the best last
+ * change, a union of intervals ("pieces"), and goes when that is empty. */
 typedef struct CpdPelt {
     const CpdCost *c;
     double beta;
@@ -109,9 +112,15 @@ typedef struct CpdPelt {
     size_t *cand, *prune_at, nc, cap;
     double *cv;
     bool done;
+    bool functional;             /* mean cost: functional pruning */
+    double zmin, zmax;           /* the range of mu worth considering */
+    double *plo, *phi, *nlo, *nhi; /* pieces, ascending, and the rebuild buffer */
+    size_t *pown, *nown, np, pcap;
+    size_t *pcount;              /* pieces per candidate, indexed by s */
 } CpdPelt;
 
-void cpd_pelt_begin(CpdPelt *p, const CpdCost *c, double beta, size_t min_seg);
+/* functional: use functional pruning when the cost is `mean` (same result). */
+void cpd_pelt_begin(CpdPelt *p, const CpdCost *c, double beta, size_t min_seg, bool functional);
 /* Processes segment ends until about `budget` costs were evaluated; returns
  * the number evaluated. Sets p->done at the end. */
 size_t cpd_pelt_step(CpdPelt *p, size_t budget);

@@ -15,19 +15,22 @@
 
 #include "trajscope/xalloc.h"
 
-void cpd_pelt_begin(CpdPelt *p, const CpdCost *c, double beta, size_t min_seg) {
+void cpd_pelt_begin(CpdPelt *p, const CpdCost *c, double beta, size_t min_seg, bool functional) {
     size_t n = c->n;
     if (p->n != n || !p->F) {
         free(p->F);
         free(p->last);
+        free(p->pcount);
         p->F = ts_xmalloc((n + 1) * sizeof *p->F);
         p->last = ts_xmalloc((n + 1) * sizeof *p->last);
+        p->pcount = NULL;
     }
     p->c = c;
     p->beta = beta;
     p->L = min_seg ? min_seg : 1;
     p->n = n;
     p->nc = 0;
+    p->np = 0;
     p->F[0] = -beta;
     p->last[0] = 0;
     for (size_t t = 1; t < p->L && t <= n; t++) {
@@ -36,6 +39,22 @@ void cpd_pelt_begin(CpdPelt *p, const CpdCost *c, double beta, size_t min_seg) {
     }
     p->t = p->L;
     p->done = n < p->L; /* too short to segment at all: one segment */
+    p->functional = functional && c->kind == TS_CPD_COST_MEAN && n > 0;
+    if (p->functional) {
+        if (!p->pcount) p->pcount = ts_xcalloc(n + 1, sizeof *p->pcount);
+        /* every segment mean lies within the range of the values */
+        p->zmin = INFINITY;
+        p->zmax = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            const double *a = c->ps + i * c->stride, *b = a + c->stride;
+            double z = cpd_ssum(a, b, 0);
+            if (z < p->zmin) p->zmin = z;
+            if (z > p->zmax) p->zmax = z;
+        }
+        double pad = 1e-9 * (p->zmax - p->zmin) + 1e-12;
+        p->zmin -= pad;
+        p->zmax += pad;
+    }
 }
 
 static void grow(CpdPelt *p) {
@@ -46,42 +65,167 @@ static void grow(CpdPelt *p) {
     p->cap = cap;
 }
 
-size_t cpd_pelt_step(CpdPelt *p, size_t budget) {
-    size_t evals = 0;
+/* One segment end T: candidates' values, the minimum, pruning marks.
+ * `kind` is a constant at each call site, so each cost gets its own loop. */
+static inline __attribute__((always_inline)) size_t pelt_one(CpdPelt *p, size_t T, TsCpdCost kind) {
     const CpdCost *c = p->c;
     const size_t L = p->L;
+    size_t s_new = T - L;
+    bool fresh = s_new == 0 || s_new >= L;
+    CpdCost ck = *c;
+    ck.kind = kind;
+    double best = INFINITY;
+    size_t arg = 0, w = 0;
+    const double *F = p->F;
+    for (size_t j = 0; j < p->nc; j++) {
+        if (p->prune_at[j] <= T) continue;
+        size_t s = p->cand[j];
+        double v = F[s] + cpd_cost(&ck, s, T);
+        p->cand[w] = s;
+        p->prune_at[w] = p->prune_at[j];
+        p->cv[w] = v;
+        if (v < best) {
+            best = v;
+            arg = s;
+        }
+        w++;
+    }
+    p->nc = w;
+    if (fresh) { /* the newest admissible candidate: a segmentation may end there */
+        if (p->nc == p->cap) grow(p);
+        size_t s = s_new;
+        double v = F[s] + cpd_cost(&ck, s, T);
+        p->cand[w] = s;
+        p->prune_at[w] = SIZE_MAX;
+        p->cv[w] = v;
+        if (v < best) {
+            best = v;
+            arg = s;
+        }
+        p->nc = ++w;
+    }
+    double FT = best + p->beta;
+    p->F[T] = FT;
+    p->last[T] = arg;
+    for (size_t j = 0; j < w; j++)
+        if (p->prune_at[j] == SIZE_MAX && p->cv[j] >= FT) p->prune_at[j] = T + L;
+    return w;
+}
+
+static void piece_push(CpdPelt *p, double lo, double hi, size_t own) {
+    if (p->np > 0 && p->nown[p->np - 1] == own) { /* merge with the previous piece */
+        p->nhi[p->np - 1] = hi;
+        return;
+    }
+    p->nlo[p->np] = lo;
+    p->nhi[p->np] = hi;
+    p->nown[p->np] = own;
+    p->np++;
+}
+
+/* Functional pruning step for the mean cost. The candidate q = T - L enters
+ * with f_q(mu) = F(q) + beta + sum_{i in [q, T)} (z_i - mu)^2. Against the
+ * owner s of a piece, s stays best exactly where
+ *   sum_{i in [s, q)} (z_i - mu)^2 <= F(q) - F(s),
+ * an interval around the mean of [s, q); q takes the rest of the piece.
+ * Data added later shifts every f_s by the same (z - mu)^2, so a candidate
+ * whose set became empty is never optimal again. */
+static size_t fpop_one(CpdPelt *p, size_t T) {
+    const CpdCost *c = p->c;
+    const size_t L = p->L;
+    size_t q = T - L, work = 0;
+    if (q == 0 || q >= L) {
+        size_t old_np = p->np;
+        if (p->pcap < 2 * old_np + 2) {
+            p->pcap = 2 * old_np + 64;
+            p->plo = ts_xreallocarray(p->plo, p->pcap, sizeof *p->plo);
+            p->phi = ts_xreallocarray(p->phi, p->pcap, sizeof *p->phi);
+            p->pown = ts_xreallocarray(p->pown, p->pcap, sizeof *p->pown);
+            p->nlo = ts_xreallocarray(p->nlo, p->pcap, sizeof *p->nlo);
+            p->nhi = ts_xreallocarray(p->nhi, p->pcap, sizeof *p->nhi);
+            p->nown = ts_xreallocarray(p->nown, p->pcap, sizeof *p->nown);
+        }
+        p->np = 0; /* rebuild into n* */
+        if (old_np == 0) {
+            piece_push(p, p->zmin, p->zmax, q);
+        } else {
+            const double Fq = p->F[q];
+            const double *pq = c->ps + q * c->stride;
+            for (size_t k = 0; k < old_np; k++) {
+                double lo = p->plo[k], hi = p->phi[k];
+                size_t s = p->pown[k];
+                const double *ps = c->ps + s * c->stride;
+                double m = (double)(q - s);
+                double ss = cpd_cost(c, s, q);
+                double D = Fq - p->F[s] - ss;
+                if (!(D >= 0)) {
+                    piece_push(p, lo, hi, q);
+                    continue;
+                }
+                double centre = cpd_ssum(ps, pq, 0) / m, r = sqrt(D / m);
+                double a = centre - r, b = centre + r;
+                if (a < lo) a = lo;
+                if (b > hi) b = hi;
+                if (a > b) {
+                    piece_push(p, lo, hi, q);
+                    continue;
+                }
+                if (lo < a) piece_push(p, lo, a, q);
+                piece_push(p, a, b, s);
+                if (b < hi) piece_push(p, b, hi, q);
+            }
+            work += old_np;
+        }
+        /* swap piece buffers; count pieces per candidate */
+        double *t;
+        t = p->plo, p->plo = p->nlo, p->nlo = t;
+        t = p->phi, p->phi = p->nhi, p->nhi = t;
+        size_t *o = p->pown;
+        p->pown = p->nown;
+        p->nown = o;
+        for (size_t j = 0; j < p->nc; j++) p->pcount[p->cand[j]] = 0;
+        p->pcount[q] = 0;
+        for (size_t k = 0; k < p->np; k++) p->pcount[p->pown[k]]++;
+        size_t w = 0;
+        for (size_t j = 0; j < p->nc; j++)
+            if (p->pcount[p->cand[j]] > 0) p->cand[w++] = p->cand[j];
+        p->nc = w;
+        if (p->pcount[q] > 0) {
+            if (p->nc == p->cap) grow(p);
+            p->cand[p->nc++] = q;
+        }
+    }
+    /* F(T): the best of the surviving candidates (ascending s: ties go to the smallest) */
+    double best = INFINITY;
+    size_t arg = 0;
+    for (size_t j = 0; j < p->nc; j++) {
+        size_t s = p->cand[j];
+        double v = p->F[s] + cpd_cost(c, s, T);
+        if (v < best) {
+            best = v;
+            arg = s;
+        }
+    }
+    p->F[T] = best + p->beta;
+    p->last[T] = arg;
+    return work + p->nc;
+}
+
+size_t cpd_pelt_step(CpdPelt *p, size_t budget) {
+    size_t evals = 0;
     while (!p->done && evals < budget) {
         size_t T = p->t;
-        /* the newest admissible candidate: a segmentation must end there */
-        size_t s_new = T - L;
-        if (s_new == 0 || s_new >= L) {
-            if (p->nc == p->cap) grow(p);
-            p->cand[p->nc] = s_new;
-            p->prune_at[p->nc] = SIZE_MAX;
-            p->nc++;
+        if (p->functional) {
+            evals += fpop_one(p, T) + 1;
+            p->t = T + 1;
+            if (p->t > p->n) p->done = true;
+            continue;
         }
-        double best = INFINITY;
-        size_t arg = 0, w = 0;
-        for (size_t j = 0; j < p->nc; j++) {
-            if (p->prune_at[j] <= T) continue;
-            size_t s = p->cand[j];
-            double v = p->F[s] + cpd_cost(c, s, T);
-            p->cand[w] = s;
-            p->prune_at[w] = p->prune_at[j];
-            p->cv[w] = v;
-            if (v < best) {
-                best = v;
-                arg = s;
-            }
-            w++;
+        switch (p->c->kind) {
+        case TS_CPD_COST_MEAN: evals += pelt_one(p, T, TS_CPD_COST_MEAN); break;
+        case TS_CPD_COST_MEANVAR: evals += pelt_one(p, T, TS_CPD_COST_MEANVAR); break;
+        default: evals += pelt_one(p, T, TS_CPD_COST_SLOPE); break;
         }
-        evals += w;
-        p->nc = w;
-        double FT = best + p->beta;
-        p->F[T] = FT;
-        p->last[T] = arg;
-        for (size_t j = 0; j < w; j++)
-            if (p->prune_at[j] == SIZE_MAX && p->cv[j] >= FT) p->prune_at[j] = T + L;
         p->t = T + 1;
         if (p->t > p->n) p->done = true;
     }
@@ -106,6 +250,13 @@ void cpd_pelt_result(const CpdPelt *p, CpdSeg *out) {
 }
 
 void cpd_pelt_free(CpdPelt *p) {
+    free(p->plo);
+    free(p->phi);
+    free(p->pown);
+    free(p->nlo);
+    free(p->nhi);
+    free(p->nown);
+    free(p->pcount);
     free(p->F);
     free(p->last);
     free(p->cand);

@@ -4,7 +4,15 @@
  * Level 0 summarises blocks of LOD_BLOCK points; level k+1 pairs the nodes
  * of level k (an odd last node is simply not paired: a query never needs a
  * parent for it). A range query scans at most 2 * LOD_BLOCK raw points at
- * its ends and takes at most two nodes per level in between. */
+ * its ends and takes at most two nodes per level in between.
+ *
+ * What a frame touches is kept small, because at 10^7 points the cost of a
+ * query is its cache misses: the pyramid holds only min and max (16 bytes a
+ * node); counts of NaN/+Inf/-Inf/<=0 are prefix sums over blocks (two reads
+ * a query), built only when the series has such values; the smallest
+ * positive value has its own pyramid, built only when some value is <= 0
+ * and read only for ranges whose minimum is <= 0 (otherwise it is the
+ * minimum). */
 #include "trajscope/lod.h"
 
 #include <math.h>
@@ -15,10 +23,14 @@
 #define LOD_BLOCK_SHIFT 5
 #define LOD_BLOCK ((size_t)1 << LOD_BLOCK_SHIFT)
 
-typedef struct Node {
-    double min, max, min_pos; /* +Inf / -Inf / +Inf when there is nothing */
-    uint32_t n_nonpos, n_nan, n_posinf, n_neginf;
-} Node;
+typedef struct MinMax {
+    double min, max; /* over finite values; +Inf / -Inf when there are none */
+} MinMax;
+
+/* Counts of blocks [0, b): prefix sums. */
+typedef struct Counts {
+    uint32_t nonpos, nan, posinf, neginf;
+} Counts;
 
 typedef struct Seg {
     size_t start, end;
@@ -32,10 +44,14 @@ struct TsLod {
     size_t skipped;
     Seg *segs;
     size_t n_segs;
-    Node *nodes;        /* all levels, level 0 first */
-    size_t *level_off;  /* offset of each level in nodes */
-    size_t *level_len;  /* nodes in each level */
+    size_t n_blocks;    /* full blocks: n >> LOD_BLOCK_SHIFT */
     size_t n_levels;
+    size_t *level_off;  /* offset of each level in mm / pos */
+    size_t *level_len;  /* nodes in each level */
+    MinMax *mm;         /* all levels, level 0 first */
+    double *pos;        /* smallest value > 0 per node, same layout; NULL
+                           when no finite value is <= 0 */
+    Counts *prefix;     /* n_blocks + 1 prefix sums; NULL when all counts are 0 */
 };
 
 /* Accumulator with wide counters. */
@@ -53,16 +69,6 @@ static void acc_init(Acc *a) {
     a->max = -INFINITY;
     a->min_pos = INFINITY;
     a->n_nonpos = a->n_nan = a->n_posinf = a->n_neginf = 0;
-}
-
-static inline void acc_node(Acc *a, const Node *nd) {
-    a->min = nd->min < a->min ? nd->min : a->min;
-    a->max = nd->max > a->max ? nd->max : a->max;
-    a->min_pos = nd->min_pos < a->min_pos ? nd->min_pos : a->min_pos;
-    a->n_nonpos += nd->n_nonpos;
-    a->n_nan += nd->n_nan;
-    a->n_posinf += nd->n_posinf;
-    a->n_neginf += nd->n_neginf;
 }
 
 /* The hot loop of every query: kept in registers and branch-free for
@@ -135,16 +141,6 @@ static void build_segments(TsLod *lod) {
     }
 }
 
-static void node_from_acc(Node *nd, const Acc *a) {
-    nd->min = a->min;
-    nd->max = a->max;
-    nd->min_pos = a->min_pos;
-    nd->n_nonpos = (uint32_t)a->n_nonpos;
-    nd->n_nan = (uint32_t)a->n_nan;
-    nd->n_posinf = (uint32_t)a->n_posinf;
-    nd->n_neginf = (uint32_t)a->n_neginf;
-}
-
 static void build_pyramid(TsLod *lod) {
     size_t n0 = lod->n >> LOD_BLOCK_SHIFT;
     size_t levels = 0, total = 0;
@@ -152,35 +148,53 @@ static void build_pyramid(TsLod *lod) {
         levels++;
         total += len;
     }
+    lod->n_blocks = n0;
     lod->n_levels = levels;
     lod->level_off = ts_xcalloc(levels ? levels : 1, sizeof *lod->level_off);
     lod->level_len = ts_xcalloc(levels ? levels : 1, sizeof *lod->level_len);
-    lod->nodes = total ? ts_xmalloc(total * sizeof *lod->nodes) : NULL;
+    lod->mm = total ? ts_xmalloc(total * sizeof *lod->mm) : NULL;
     size_t off = 0, len = n0;
     for (size_t k = 0; k < levels; k++, len /= 2) {
         lod->level_off[k] = off;
         lod->level_len[k] = len;
         off += len;
     }
+    /* Level 0 and the block counts in one pass; the optional arrays are
+     * allocated when the first block that needs them shows up. */
+    Counts run = {0, 0, 0, 0};
     for (size_t b = 0; b < n0; b++) {
         Acc a;
         acc_init(&a);
         acc_raw(&a, lod->y, b * LOD_BLOCK, (b + 1) * LOD_BLOCK);
-        node_from_acc(&lod->nodes[b], &a);
+        lod->mm[b].min = a.min;
+        lod->mm[b].max = a.max;
+        if (a.n_nonpos && !lod->pos) {
+            lod->pos = ts_xmalloc(total * sizeof *lod->pos);
+            for (size_t j = 0; j < b; j++) lod->pos[j] = lod->mm[j].min; /* all > 0 so far */
+        }
+        if (lod->pos) lod->pos[b] = a.min_pos;
+        if ((a.n_nonpos || a.n_nan || a.n_posinf || a.n_neginf) && !lod->prefix) {
+            lod->prefix = ts_xcalloc(n0 + 1, sizeof *lod->prefix); /* zero up to b */
+        }
+        run.nonpos += (uint32_t)a.n_nonpos;
+        run.nan += (uint32_t)a.n_nan;
+        run.posinf += (uint32_t)a.n_posinf;
+        run.neginf += (uint32_t)a.n_neginf;
+        if (lod->prefix) lod->prefix[b + 1] = run;
     }
     for (size_t k = 1; k < levels; k++) {
-        const Node *below = lod->nodes + lod->level_off[k - 1];
-        Node *here = lod->nodes + lod->level_off[k];
+        const MinMax *below = lod->mm + lod->level_off[k - 1];
+        MinMax *here = lod->mm + lod->level_off[k];
         for (size_t j = 0; j < lod->level_len[k]; j++) {
-            const Node *l = &below[2 * j], *r = &below[2 * j + 1];
-            Node *nd = &here[j];
-            nd->min = l->min < r->min ? l->min : r->min;
-            nd->max = l->max > r->max ? l->max : r->max;
-            nd->min_pos = l->min_pos < r->min_pos ? l->min_pos : r->min_pos;
-            nd->n_nonpos = l->n_nonpos + r->n_nonpos;
-            nd->n_nan = l->n_nan + r->n_nan;
-            nd->n_posinf = l->n_posinf + r->n_posinf;
-            nd->n_neginf = l->n_neginf + r->n_neginf;
+            const MinMax *l = &below[2 * j], *r = &below[2 * j + 1];
+            here[j].min = l->min < r->min ? l->min : r->min;
+            here[j].max = l->max > r->max ? l->max : r->max;
+        }
+        if (lod->pos) {
+            const double *pb = lod->pos + lod->level_off[k - 1];
+            double *ph = lod->pos + lod->level_off[k];
+            for (size_t j = 0; j < lod->level_len[k]; j++)
+                ph[j] = pb[2 * j] < pb[2 * j + 1] ? pb[2 * j] : pb[2 * j + 1];
         }
     }
 }
@@ -216,7 +230,9 @@ TsLod *ts_lod_new_series(const TsSeries *s, const double *values, bool wall_x) {
 void ts_lod_free(TsLod *lod) {
     if (!lod) return;
     free(lod->segs);
-    free(lod->nodes);
+    free(lod->mm);
+    free(lod->pos);
+    free(lod->prefix);
     free(lod->level_off);
     free(lod->level_len);
     free(lod);
@@ -295,6 +311,19 @@ size_t ts_lod_upper_bound(const TsLod *lod, size_t k, double x) {
     return bsearch_x(lod, lod->segs[k].start, lod->segs[k].end, x, true);
 }
 
+/* Minimum (or, with pos, smallest positive) over level-0 blocks [l, h). */
+static double tree_min(const TsLod *lod, const double *pos, size_t l, size_t h) {
+    double m = INFINITY;
+    for (size_t k = 0; l < h && k < lod->n_levels; k++) {
+        const double *level = pos + lod->level_off[k];
+        if (l & 1) { double v = level[l++]; m = v < m ? v : m; }
+        if (h & 1) { double v = level[--h]; m = v < m ? v : m; }
+        l >>= 1;
+        h >>= 1;
+    }
+    return m;
+}
+
 static void acc_range(const TsLod *lod, size_t lo, size_t hi, Acc *a) {
     if (hi <= lo) return;
     size_t b_lo = (lo + LOD_BLOCK - 1) >> LOD_BLOCK_SHIFT;
@@ -305,16 +334,36 @@ static void acc_range(const TsLod *lod, size_t lo, size_t hi, Acc *a) {
     }
     acc_raw(a, lod->y, lo, b_lo << LOD_BLOCK_SHIFT);
     acc_raw(a, lod->y, b_hi << LOD_BLOCK_SHIFT, hi);
-    Acc t = *a; /* in registers */
+    double mn = INFINITY, mx = -INFINITY;
     size_t l = b_lo, h = b_hi;
     for (size_t k = 0; l < h && k < lod->n_levels; k++) {
-        const Node *level = lod->nodes + lod->level_off[k];
-        if (l & 1) acc_node(&t, &level[l++]);
-        if (h & 1) acc_node(&t, &level[--h]);
+        const MinMax *level = lod->mm + lod->level_off[k];
+        if (l & 1) {
+            const MinMax *nd = &level[l++];
+            mn = nd->min < mn ? nd->min : mn;
+            mx = nd->max > mx ? nd->max : mx;
+        }
+        if (h & 1) {
+            const MinMax *nd = &level[--h];
+            mn = nd->min < mn ? nd->min : mn;
+            mx = nd->max > mx ? nd->max : mx;
+        }
         l >>= 1;
         h >>= 1;
     }
-    *a = t;
+    a->min = mn < a->min ? mn : a->min;
+    a->max = mx > a->max ? mx : a->max;
+    /* Smallest positive value of the blocks: their minimum when that is
+     * positive (or there is none), else from its own pyramid. */
+    double mp = mn > 0 ? mn : lod->pos ? tree_min(lod, lod->pos, b_lo, b_hi) : INFINITY;
+    a->min_pos = mp < a->min_pos ? mp : a->min_pos;
+    if (lod->prefix) {
+        const Counts *p = &lod->prefix[b_lo], *q = &lod->prefix[b_hi];
+        a->n_nonpos += q->nonpos - p->nonpos;
+        a->n_nan += q->nan - p->nan;
+        a->n_posinf += q->posinf - p->posinf;
+        a->n_neginf += q->neginf - p->neginf;
+    }
 }
 
 static void col_from_acc(const TsLod *lod, size_t lo, size_t hi, const Acc *a, TsLodCol *out) {

@@ -217,6 +217,7 @@ const TsMark *ts_marks_get(const TsMarkSet *set, uint64_t id) {
 uint64_t ts_marks_next_id(const TsMarkSet *set) { return set->next_id; }
 
 void ts_marks_reserve_id(TsMarkSet *set, uint64_t next_id) {
+    if (next_id > (uint64_t)INT64_MAX) next_id = (uint64_t)INT64_MAX;
     if (next_id > set->next_id) set->next_id = next_id;
 }
 
@@ -275,7 +276,8 @@ uint64_t ts_marks_add(TsMarkSet *set, const TsMark *mark, TsErr *err) {
         ts_err_set(err, "mark id %llu is already in use", (unsigned long long)mark->id);
         return 0;
     }
-    if (mark->id == UINT64_MAX || (mark->id == 0 && set->next_id == UINT64_MAX)) {
+    /* Ids and the next id must fit a signed 64-bit integer (JSON, HDF5). */
+    if (mark->id >= (uint64_t)INT64_MAX || (mark->id == 0 && set->next_id >= (uint64_t)INT64_MAX)) {
         ts_err_set(err, "mark id out of range");
         return 0;
     }

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 
 #include "io/run_backend.h"
+#include "trajscope/import.h"
 #include "trajscope/marks_file.h"
-#include "trajscope/writer.h"
 #include "trajscope/xalloc.h"
 
 void ts_export_options_default(TsExportOptions *o) {
@@ -496,125 +496,57 @@ static char *slug(const char *label, const char *fallback) {
     return ts_xstrdup(buf);
 }
 
-/* Storage type for the writer, from the type the source had. */
-static const char *writer_dtype(const char *dtype) {
+/* Storage type of a slice column, from the type the source had. */
+static const char *slice_dtype(const char *dtype) {
     if (!dtype) return "float64";
     if (strcmp(dtype, "float32") == 0 || strcmp(dtype, "float16") == 0) return "float32";
     if (strncmp(dtype, "int", 3) == 0 || strncmp(dtype, "uint", 4) == 0) return "int64";
     return "float64";
 }
 
-/* The kept indices of a metric inside a span. */
-typedef struct Picked {
-    size_t *idx;
-    size_t n;
-} Picked;
-
-static bool same_steps(const MetricData *a, const Picked *pa, const MetricData *b, const Picked *pb) {
-    if (pa->n != pb->n) return false;
-    for (size_t i = 0; i < pa->n; i++)
-        if (a->s.step[pa->idx[i]] != b->s.step[pb->idx[i]]) return false;
-    return true;
-}
-
+/* A span of a run as an in-memory run of its own (kept points inside the
+ * span, configuration copied, slice_* entries added), written with
+ * ts_import_write(): the same stream grouping and name rules as an import. */
 static bool write_slice(const RunData *rd, size_t k, const char *path, TsErr *err) {
-    TsRun *run = rd->er->run;
+    TsRun *src = rd->er->run;
     const TsMarkSpan *sp = &rd->spans[k];
-    char *name = ts_xasprintf("%s [%s %" PRId64 "..%" PRId64 "]", ts_run_name(run),
+    char *name = ts_xasprintf("%s [%s %" PRId64 "..%" PRId64 "]", ts_run_name(src),
                               sp->label[0] ? sp->label : ts_span_kind_name(sp->kind), sp->start_step,
                               sp->end_step);
-    TsWriterOptions wo;
-    ts_writer_options_default(&wo);
-    wo.atomic = true;
-    wo.overwrite = true;
-    TsWriter *w = ts_writer_create(path, name, &wo, err);
+    TsRun *mem = ts_run_new_memory(ts_run_path(src), name, "memory");
     free(name);
-    if (!w) return false;
-
-    size_t nm = rd->n_m;
-    Picked *pk = ts_xcalloc(nm ? nm : 1, sizeof *pk);
-    int *group = ts_xcalloc(nm ? nm : 1, sizeof *group); /* index of the first metric of its stream */
-    bool ok = true;
-    if (ts_run_created(run)) ok = ts_writer_set_created(w, ts_run_created(run), err);
-    for (size_t i = 0; ok && i < ts_run_config_count(run); i++) {
-        const TsConfigEntry *e = ts_run_config(run, i);
+    if (ts_run_created(src)) ts_run_mem_set_created(mem, ts_run_created(src));
+    if (ts_run_config_json(src)) ts_run_mem_set_config_json(mem, ts_run_config_json(src));
+    for (size_t i = 0; i < ts_run_config_count(src); i++) {
+        const TsConfigEntry *e = ts_run_config(src, i);
         if (strncmp(e->key, "slice_", 6) == 0) continue; /* ours below */
-        ok = e->is_number ? ts_writer_set_config_number(w, e->key, e->number, err)
-                          : ts_writer_set_config_text(w, e->key, e->text, err);
+        if (e->is_number) ts_run_mem_add_config_number(mem, e->key, e->number);
+        else ts_run_mem_add_config_text(mem, e->key, e->text);
     }
-    if (ok && ts_run_config_json(run)) ok = ts_writer_set_config_json(w, ts_run_config_json(run), err);
-    ok = ok && ts_writer_set_config_text(w, "slice_of", ts_run_name(run), err) &&
-         ts_writer_set_config_text(w, "slice_file", ts_run_path(run), err) &&
-         ts_writer_set_config_text(w, "slice_kind", ts_span_kind_name(sp->kind), err) &&
-         ts_writer_set_config_text(w, "slice_label", sp->label, err) &&
-         ts_writer_set_config_int(w, "slice_mark_id", (int64_t)sp->mark_id, err) &&
-         ts_writer_set_config_int(w, "slice_start_step", sp->start_step, err) &&
-         ts_writer_set_config_int(w, "slice_end_step", sp->end_step, err) &&
-         ts_writer_set_config_int(w, "slice_end_inclusive", sp->end_inclusive ? 1 : 0, err);
-
-    for (size_t j = 0; j < nm; j++) {
+    ts_run_mem_add_config_text(mem, "slice_of", ts_run_name(src));
+    ts_run_mem_add_config_text(mem, "slice_file", ts_run_path(src));
+    ts_run_mem_add_config_text(mem, "slice_kind", ts_span_kind_name(sp->kind));
+    ts_run_mem_add_config_text(mem, "slice_label", sp->label);
+    ts_run_mem_add_config_number(mem, "slice_mark_id", (double)sp->mark_id);
+    ts_run_mem_add_config_number(mem, "slice_start_step", (double)sp->start_step);
+    ts_run_mem_add_config_number(mem, "slice_end_step", (double)sp->end_step);
+    ts_run_mem_add_config_number(mem, "slice_end_inclusive", sp->end_inclusive ? 1 : 0);
+    for (size_t j = 0; j < rd->n_m; j++) {
         const MetricData *md = &rd->m[j];
-        pk[j].idx = ts_xmalloc((md->s.n ? md->s.n : 1) * sizeof *pk[j].idx);
-        for (size_t i = 0; i < md->s.n; i++)
-            if (md->keep[i] && in_span(sp, md->s.step[i])) pk[j].idx[pk[j].n++] = i;
-    }
-    /* Metrics of one source stream share an archive stream when their steps
-     * in the span are identical; others get "<stream>~2", "~3", ... */
-    for (size_t j = 0; j < nm; j++) {
-        group[j] = (int)j;
-        for (size_t g = 0; g < j; g++) {
-            if (group[g] == (int)g && strcmp(rd->m[g].info->stream, rd->m[j].info->stream) == 0 &&
-                same_steps(&rd->m[g], &pk[g], &rd->m[j], &pk[j]) &&
-                (rd->m[g].s.wall_time != NULL) == (rd->m[j].s.wall_time != NULL)) {
-                group[j] = (int)g;
-                break;
-            }
+        size_t mi = ts_run_mem_metric(mem, md->info->stream, md->info->metric);
+        ts_run_mem_set_dtype(mem, mi, slice_dtype(md->info->dtype));
+        for (size_t i = 0; i < md->s.n; i++) {
+            if (!md->keep[i] || !in_span(sp, md->s.step[i])) continue;
+            ts_run_mem_append(mem, mi, md->s.step[i], md->s.value[i],
+                              md->s.wall_time ? md->s.wall_time[i] : NAN);
         }
     }
-    const char **cols = ts_xcalloc(nm ? nm : 1, sizeof *cols);
-    const char **types = ts_xcalloc(nm ? nm : 1, sizeof *types);
-    double *vals = ts_xcalloc(nm ? nm : 1, sizeof *vals);
-    size_t *members = ts_xcalloc(nm ? nm : 1, sizeof *members);
-    for (size_t g = 0; ok && g < nm; g++) {
-        if (group[g] != (int)g) continue;
-        size_t nmem = 0, nth = 1;
-        for (size_t j = 0; j < nm; j++) {
-            if (group[j] == (int)g) members[nmem++] = j;
-        }
-        for (size_t h = 0; h < g; h++)
-            if (group[h] == (int)h && strcmp(rd->m[h].info->stream, rd->m[g].info->stream) == 0) nth++;
-        char *sname = nth == 1 ? ts_xstrdup(rd->m[g].info->stream)
-                               : ts_xasprintf("%s~%zu", rd->m[g].info->stream, nth);
-        for (size_t c = 0; c < nmem; c++) {
-            cols[c] = rd->m[members[c]].info->metric;
-            types[c] = writer_dtype(rd->m[members[c]].info->dtype);
-        }
-        const MetricData *lead = &rd->m[g];
-        unsigned flags = lead->s.wall_time ? TS_STREAM_WALL_TIME : 0;
-        ok = ts_writer_add_stream_typed(w, sname, cols, types, nmem, flags, err);
-        for (size_t r = 0; ok && r < pk[g].n; r++) {
-            for (size_t c = 0; c < nmem; c++) {
-                size_t j = members[c];
-                vals[c] = rd->m[j].s.value[pk[j].idx[r]];
-            }
-            size_t i0 = pk[g].idx[r];
-            ok = ts_writer_append(w, sname, lead->s.step[i0], vals,
-                                  lead->s.wall_time ? lead->s.wall_time[i0] : NAN, 0, err);
-        }
-        free(sname);
-    }
-    free(cols);
-    free(types);
-    free(vals);
-    free(members);
-    for (size_t j = 0; j < nm; j++) free(pk[j].idx);
-    free(pk);
-    free(group);
-    if (!ok) {
-        ts_writer_abort(w);
-        return false;
-    }
-    return ts_writer_close(w, err);
+    TsImportWriteOptions wo;
+    ts_import_write_options_default(&wo);
+    wo.overwrite = true;
+    bool ok = ts_import_write(mem, path, &wo, NULL, err);
+    ts_run_free(mem);
+    return ok;
 }
 
 static bool is_dir(const char *path) {

@@ -205,7 +205,9 @@ size_t imp_buf_metric(ImpBuf *b, const char *key, size_t len) {
     size_t *found = imp_map_get(&b->by_source, key, len);
     if (found) return *found;
     /* A C string for the name: a NUL inside a name cannot be kept. */
-    char *name = ts_xstrndup(key, len);
+    char *name = ts_xmalloc(len + 1);
+    memcpy(name, key, len);
+    name[len] = '\0';
     for (size_t i = 0; i < len; i++)
         if (name[i] == '\0') name[i] = '?';
     char *stream, *metric;
@@ -278,6 +280,36 @@ void imp_buf_append(ImpBuf *b, size_t i, int64_t step, double value, double wall
     if (b->with_wall) m->wall[m->n] = wall;
     m->n++;
     m->types |= type;
+}
+
+void imp_buf_take(ImpBuf *b, size_t i, int64_t *step, double *value, size_t n, unsigned type) {
+    ImpMetric *m = &b->m[i];
+    if (m->n > 0 || b->with_wall) {
+        for (size_t k = 0; k < n; k++) imp_buf_append(b, i, step[k], value[k], NAN, type);
+        free(step);
+        free(value);
+        return;
+    }
+    free(m->step);
+    free(m->value);
+    m->step = step;
+    m->value = value;
+    m->n = m->cap = n;
+    m->types |= type;
+    if (!b->opts.purge_restarts) return;
+    /* The purge rule in place: what is kept stays sorted by step. */
+    size_t w = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (w > 0 && step[k] < step[w - 1]) {
+            size_t keep = lower_bound(step, w, step[k]);
+            b->rep->n_purged += w - keep;
+            w = keep;
+        }
+        step[w] = step[k];
+        value[w] = value[k];
+        w++;
+    }
+    m->n = w;
 }
 
 void imp_buf_restart(ImpBuf *b, int64_t step) {
@@ -450,7 +482,9 @@ size_t imp_table_col(ImpTable *t, const char *name, size_t len, bool dup) {
     }
     ImpCol *c = &t->c[t->n];
     memset(c, 0, sizeof *c);
-    c->name = ts_xstrndup(name, len);
+    c->name = ts_xmalloc(len + 1);
+    memcpy(c->name, name, len);
+    c->name[len] = '\0';
     for (size_t i = 0; i < len; i++)
         if (c->name[i] == '\0') c->name[i] = '?';
     c->candidate = imp_step_priority(c->name) >= 0 ||
@@ -618,17 +652,20 @@ bool imp_table_to_buf(ImpTable *t, ImpBuf *b, TsErr *err) {
     }
     for (size_t i = 0; i < t->n; i++) {
         if ((long)i == step_col) continue;
-        const ImpCol *c = &t->c[i];
+        ImpCol *c = &t->c[i];
         if (c->n == 0) continue; /* empty or text column */
         if (c->n_text > 0)
             imp_warn(b->rep, "%s: %s '%s': %zu non-numeric value%s skipped (first on %s %zu: '%s')",
                      t->file, t->col_word, c->name, c->n_text, c->n_text == 1 ? "" : "s", t->row_word,
                      c->first_text_line, c->first_text);
         size_t m = imp_buf_metric(b, c->name, strlen(c->name));
-        for (size_t k = 0; k < c->n; k++) {
-            int64_t step = step_of_row ? step_of_row[c->row[k]] : (int64_t)c->row[k];
-            imp_buf_append(b, m, step, c->val[k], NAN, IMP_F64);
-        }
+        int64_t *steps = ts_xmalloc(c->n * sizeof *steps);
+        for (size_t k = 0; k < c->n; k++) steps[k] = step_of_row ? step_of_row[c->row[k]] : (int64_t)c->row[k];
+        /* The metric takes the column's values; its cells go now. */
+        imp_buf_take(b, m, steps, c->val, c->n, IMP_F64);
+        c->val = NULL;
+        free(c->row);
+        c->row = NULL;
     }
     free(step_of_row);
     return true;
@@ -636,8 +673,12 @@ bool imp_table_to_buf(ImpTable *t, ImpBuf *b, TsErr *err) {
 
 /* ---- helpers ---- */
 
+static locale_t c_locale = (locale_t)0;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_init(void) { c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0); }
+
 bool imp_parse_number(const char *s, size_t len, double *out) {
-    static locale_t c_locale = (locale_t)0;
     if (len == 0) return false;
     /* strtod skips leading blanks and accepts hex; refuse both. */
     unsigned char c0 = (unsigned char)s[0];
@@ -646,7 +687,7 @@ bool imp_parse_number(const char *s, size_t len, double *out) {
         return false;
     for (size_t i = 0; i + 1 < len && i < 3; i++)
         if (s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) return false;
-    if (!c_locale) c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    pthread_once(&c_locale_once, c_locale_init);
     locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
     char *end;
     double v = strtod(s, &end);
@@ -855,20 +896,46 @@ static void file_list_free(FileList *l) {
     memset(l, 0, sizeof *l);
 }
 
-typedef enum Kind { K_UNKNOWN, K_TFEVENTS, K_CSV, K_JSON } Kind;
+typedef enum Kind { K_UNKNOWN, K_TFEVENTS, K_CSV, K_JSON, K_NOT_HDF5 } Kind;
+
+/* Text that looks like a table: the first non-blank line and a later one
+ * both hold a comma. */
+static bool looks_like_csv(const unsigned char *head, long n) {
+    if (n <= 0 || memchr(head, '\0', (size_t)n)) return false;
+    int lines_with_comma = 0;
+    long i = 0;
+    while (i < n && lines_with_comma < 2) {
+        long start = i;
+        while (i < n && head[i] != '\n') i++;
+        bool blank = true, comma = false;
+        for (long k = start; k < i; k++) {
+            if (!isspace(head[k])) blank = false;
+            if (head[k] == ',') comma = true;
+        }
+        if (!blank) {
+            if (!comma) return false;
+            lines_with_comma++;
+        }
+        i++;
+    }
+    return lines_with_comma == 2;
+}
 
 static Kind sniff(const char *path, const unsigned char *head, long n, long long size) {
     char *base = base_name(path);
     Kind k = K_UNKNOWN;
     if (head_is_tfevents(head, n) || (size == 0 && imp_name_is_tfevents(base))) k = K_TFEVENTS;
     else if (imp_has_suffix(base, ".csv")) k = K_CSV;
-    else if (imp_has_suffix(base, ".json") || imp_has_suffix(base, ".jsonl") || imp_has_suffix(base, ".ndjson")) k = K_JSON;
+    else if (imp_has_suffix(base, ".json") || imp_has_suffix(base, ".jsonl") || imp_has_suffix(base, ".ndjson"))
+        k = K_JSON;
     else if (imp_name_is_tfevents(base)) k = K_TFEVENTS; /* a damaged or truncated event file */
+    else if (imp_has_suffix(base, ".h5") || imp_has_suffix(base, ".hdf5") || imp_has_suffix(base, ".he5"))
+        k = K_NOT_HDF5; /* ts_run_open() found no HDF5 signature */
     else {
         long i = 0;
         while (i < n && isspace(head[i])) i++;
         if (i < n && (head[i] == '{' || head[i] == '[')) k = K_JSON;
-        else if (n > 0 && !memchr(head, '\0', (size_t)n)) k = K_CSV;
+        else if (looks_like_csv(head, n)) k = K_CSV;
     }
     free(base);
     return k;
@@ -934,6 +1001,8 @@ TsRun *ts_import_open_ex(const char *path, const TsImportOptions *opts, TsImport
                              : imp_json_parse(data, len, path, name, &o, rep, err);
             free(data);
         }
+    } else if (k == K_NOT_HDF5) {
+        ts_err_set(err, "%s: not an HDF5 file", path);
     } else {
         ts_err_set(err, "%s: not a log trajscope can read (TensorBoard, CSV, JSON lines, trainer_state.json)",
                    path);

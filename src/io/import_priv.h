@@ -71,6 +71,9 @@ void imp_buf_free(ImpBuf *b);
 size_t imp_buf_metric(ImpBuf *b, const char *key, size_t len);
 /* Appends a point (applying the purge rule when asked). */
 void imp_buf_append(ImpBuf *b, size_t i, int64_t step, double value, double wall, unsigned type);
+/* Gives metric i (still empty) the arrays step[n], value[n] (heap; taken
+ * over), applying the purge rule when asked. */
+void imp_buf_take(ImpBuf *b, size_t i, int64_t *step, double *value, size_t n, unsigned type);
 /* A restart at step: with purge_restarts, every metric drops its points
  * with step >= step. */
 void imp_buf_restart(ImpBuf *b, int64_t step);

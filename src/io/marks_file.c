@@ -513,12 +513,18 @@ static int lock_marks(const char *run_path, TsErr *err) {
                                ts_err_is_set(&e) ? e.msg : strerror(errno));
         free(fdir);
     }
+    bool locked = false;
     if (fd >= 0) {
-        while (flock(fd, LOCK_EX) != 0) {
-            if (errno == EINTR) continue;
+        for (;;) {
+            if (flock(fd, LOCK_EX) == 0) {
+                locked = true;
+                break;
+            }
             /* A file system without flock: go on unlocked (saves stay atomic). */
-            break;
+            if (errno != EINTR) break;
         }
+    }
+    if (locked) {
         remove_stale_temps(side);
         TsErr ignore;
         char *fb = ts_marks_file_fallback_path(run_path, &ignore);

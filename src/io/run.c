@@ -53,6 +53,11 @@ void ts_run_set_config_json(TsRun *run, const char *json) { replace_str(&run->co
 void ts_format_exact(char *buf, size_t cap, double v) {
     if (isnan(v)) { snprintf(buf, cap, "nan"); return; }
     if (isinf(v)) { snprintf(buf, cap, v > 0 ? "inf" : "-inf"); return; }
+    /* Integers print as integers (500, not 5e+02) while they are exact. */
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, cap, "%.0f", v);
+        return;
+    }
     /* Shortest %g precision that reads back to the same double. */
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, cap, "%.*g", prec, v);

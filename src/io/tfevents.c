@@ -421,7 +421,8 @@ static void ctx_free(TfCtx *ctx) {
 
 static TsRun *finish(TfCtx *ctx, const char *path, const char *name) {
     TsRun *run = imp_buf_to_run(ctx->b, path, name, "tfevents");
-    if (ctx->have_first_wall && isfinite(ctx->first_wall)) {
+    /* Years 1 to 9999 only: a wall time beyond that is not a date. */
+    if (ctx->have_first_wall && ctx->first_wall > -62135596800.0 && ctx->first_wall < 253402300800.0) {
         time_t t = (time_t)floor(ctx->first_wall);
         struct tm tm;
         char iso[64];

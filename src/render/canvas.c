@@ -83,13 +83,15 @@ void ts_canvas_vspan(TsCanvas *c, int x, int y0, int y1, TsStyle style) {
      * column 0 of a cell, shifted to the dot column. */
     int col = x / c->dx, sub = x % c->dx;
     int row = y0 / c->dy, a = y0 % c->dy;
+    unsigned colmask = 0; /* the bits of dot column 0 in every dot row */
+    for (int r = 0; r < c->dy; r++) colmask |= 1u << (r * c->dx);
     size_t cell = (size_t)row * (size_t)c->cols + (size_t)col;
     for (int y = y0; y <= y1; row++, a = 0, cell += (size_t)c->cols) {
         int b = c->dy - 1;
         if (y1 - y < b - a) b = a + (y1 - y);
-        unsigned mask = 0;
-        for (int r = a; r <= b; r++) mask |= 1u << (r * c->dx);
-        c->bits[cell] |= (uint8_t)(mask << sub);
+        /* dot rows a..b of the cell's first dot column */
+        unsigned rows = ((1u << ((b + 1) * c->dx)) - 1u) & ~((1u << (a * c->dx)) - 1u);
+        c->bits[cell] |= (uint8_t)((rows & colmask) << sub);
         c->owner[cell] = style;
         y += b - a + 1;
     }
@@ -154,12 +156,10 @@ uint32_t ts_canvas_glyph(TsCanvasMode mode, unsigned bits) {
     }
     case TS_CANVAS_BRAILLE:
     default: {
-        /* bit (row * 2 + col) -> braille dot bit */
-        static const uint8_t dot[8] = {0x01, 0x08, 0x02, 0x10, 0x04, 0x20, 0x40, 0x80};
-        unsigned out = 0;
-        for (int k = 0; k < 8; k++)
-            if (bits & (1u << k)) out |= dot[k];
-        return out ? 0x2800u + out : ' ';
+        /* bit (row * 2 + col) -> braille dots 1 2 3 7 (left) 4 5 6 8 (right) */
+        unsigned out = (bits & 0x01u) | ((bits >> 1) & 0x02u) | ((bits >> 2) & 0x04u) |
+                       ((bits << 2) & 0x08u) | ((bits << 1) & 0x10u) | (bits & 0xe0u);
+        return out ? 0x2800u + (out & 0xffu) : ' ';
     }
     }
 }

@@ -197,6 +197,20 @@ void ts_cellbuf_fill(TsCellBuf *b, TsRect r, uint32_t cp, TsStyle style) {
     int x0 = r.x < 0 ? 0 : r.x, y0 = r.y < 0 ? 0 : r.y;
     int x1 = r.x + r.w > b->w ? b->w : r.x + r.w;
     int y1 = r.y + r.h > b->h ? b->h : r.y + r.h;
+    if (x0 >= x1 || y0 >= y1) return;
+    if (cp == ' ' || (cp > ' ' && cp < 0x7f)) {
+        /* Narrow character: only the edge cells can split a wide one. */
+        for (int y = y0; y < y1; y++) {
+            put_cell(b, x0, y, cp, style);
+            put_cell(b, x1 - 1, y, cp, style);
+            TsCell *row = &b->cells[(size_t)y * (size_t)b->w];
+            for (int x = x0 + 1; x < x1 - 1; x++) {
+                row[x].cp = cp;
+                row[x].style = style;
+            }
+        }
+        return;
+    }
     int step = cp != 0 && cp_width(cp) == 2 ? 2 : 1;
     for (int y = y0; y < y1; y++)
         for (int x = x0; x < x1; x += step) {

@@ -57,6 +57,10 @@ void ts_app_free(TsApp *app) {
     free(app->run_t0);
     free(app->rows);
     free(app->series_buf);
+    for (int p = 0; p < TS_LAYOUT_MAX_PANELS; p++) {
+        ts_cellbuf_fini(&app->cache[p].cells);
+        free(app->cache[p].series);
+    }
     ts_keymap_fini(&app->km);
     free(app);
 }
@@ -701,6 +705,57 @@ static void handle_key(TsApp *app, const TsKeyEvent *ev) {
 
 /* ---- drawing ---- */
 
+static bool cache_matches(const TsPanelCache *c, const TsPanel *pn, unsigned gen) {
+    const TsPlotSpec *a = &c->spec, *b = &pn->spec;
+    if (!c->valid || c->gen != gen || c->n_series != pn->n_series) return false;
+    if (c->rect.x != pn->rect.x || c->rect.y != pn->rect.y || c->rect.w != pn->rect.w || c->rect.h != pn->rect.h)
+        return false;
+    if (a->x0 != b->x0 || a->x1 != b->x1 || a->logx != b->logx || a->x_origin != b->x_origin ||
+        a->x_format != b->x_format || a->y_fixed != b->y_fixed || a->y0 != b->y0 || a->y1 != b->y1 ||
+        a->logy != b->logy || a->mode != b->mode)
+        return false;
+    for (size_t i = 0; i < pn->n_series; i++) {
+        const TsPlotSeries *p = &c->series[i], *q = &pn->series[i];
+        if (p->lod != q->lod || p->style != q->style || p->label != q->label || p->dimmed != q->dimmed) return false;
+    }
+    return true;
+}
+
+/* Panels are drawn without the cursor into a per-panel cache, redrawn only
+ * when their view or data changed; the cursor is laid over the cached
+ * cells. Scrubbing therefore costs the same however many points a run has. */
+static void draw_panels(TsApp *app, TsCellBuf *buf) {
+    ts_cellbuf_fill(buf, app->layout.plot, ' ', TS_STYLE_DEFAULT);
+    if (app->n_panels == 0) view_plot_empty(app, buf);
+    for (int p = 0; p < app->n_panels; p++) {
+        TsPanel *pn = &app->panels[p];
+        TsPanelCache *c = &app->cache[p];
+        if (!cache_matches(c, pn, app->data_gen)) {
+            TsPlotSpec spec = pn->spec;
+            spec.has_cursor = false;
+            ts_cellbuf_resize(&c->cells, pn->rect.w, pn->rect.h);
+            view_plot_panel(app, pn, &spec, &c->cells, (TsRect){0, 0, pn->rect.w, pn->rect.h}, &c->pl);
+            c->spec = spec;
+            if (c->series_cap < pn->n_series) {
+                c->series_cap = pn->n_series;
+                c->series = ts_xreallocarray(c->series, c->series_cap, sizeof *c->series);
+            }
+            for (size_t i = 0; i < pn->n_series; i++) c->series[i] = pn->series[i];
+            c->n_series = pn->n_series;
+            c->rect = pn->rect;
+            c->gen = app->data_gen;
+            c->valid = true;
+        }
+        for (int y = 0; y < c->cells.h; y++)
+            for (int x = 0; x < c->cells.w; x++) {
+                const TsCell *cell = &c->cells.cells[(size_t)y * (size_t)c->cells.w + (size_t)x];
+                int bx = pn->rect.x + x, by = pn->rect.y + y;
+                if (bx >= 0 && by >= 0 && bx < buf->w && by < buf->h) buf->cells[(size_t)by * (size_t)buf->w + (size_t)bx] = *cell;
+            }
+        view_plot_cursor(app, buf, &c->pl, pn->rect.x, pn->rect.y);
+    }
+}
+
 void ts_app_render(TsApp *app, TsCellBuf *buf) {
     if (buf->w != app->w || buf->h != app->h) ts_cellbuf_resize(buf, app->w, app->h);
     app_sync(app);
@@ -715,7 +770,7 @@ void ts_app_render(TsApp *app, TsCellBuf *buf) {
         view_help_draw(app, buf, app->layout.body);
     } else {
         view_list_draw(app, buf, app->layout.list);
-        view_plot_draw(app, buf);
+        draw_panels(app, buf);
     }
     view_status_draw(app, buf, app->layout.status);
 }
@@ -796,9 +851,14 @@ int ts_app_run_terminal(TsApp *app, TsErr *err) {
             ts_app_handle_key(app, &ev);
         }
         if (app->set.follow && now_s() >= next_refresh) {
+            /* A cursor on the last point stays on the last point (tail). */
+            size_t f = app_focus_track(app);
+            bool at_end = f != SIZE_MAX && app->pinned && app->pin_track == f &&
+                          app->pin_index + 1 == app->tracks[f].s.n;
             if (app_refresh(app)) {
                 app->dirty = true;
                 app->geom_valid = false;
+                if (at_end) point_end(app, true);
             }
             next_refresh = now_s() + FOLLOW_PERIOD_S;
         }

@@ -13,6 +13,7 @@
 
 static void free_lods(TsLod **lods) {
     for (int m = 0; m < TS_XAXIS_COUNT; m++) {
+        if (!lods[m]) continue;
         ts_lod_free(lods[m]);
         lods[m] = NULL;
     }
@@ -50,6 +51,7 @@ static void update_run_t0(TsApp *app, size_t run) {
     double old = app->run_t0[run];
     if ((isnan(old) && isnan(t0)) || old == t0) return;
     app->run_t0[run] = t0;
+    app->data_gen++;
     for (size_t i = 0; i < app->n_tracks; i++) {
         TsTrack *t = &app->tracks[i];
         if (t->run != run) continue;
@@ -103,6 +105,7 @@ static TsLod *build_lod(TsApp *app, TsTrack *t, int m, const double *values) {
 }
 
 void app_invalidate_smoothing(TsApp *app) {
+    app->data_gen++;
     for (size_t i = 0; i < app->n_tracks; i++) {
         TsTrack *t = &app->tracks[i];
         free_lods(t->slod);
@@ -135,9 +138,13 @@ void app_prepare(TsApp *app) {
                 continue;
             }
         }
-        if (!t->lod[m]) t->lod[m] = build_lod(app, t, m, NULL);
+        if (!t->lod[m]) {
+            t->lod[m] = build_lod(app, t, m, NULL);
+            app->data_gen++;
+        }
         if (app->set.smoothing == TS_SMOOTH_OFF) continue;
         if (t->smooth && (t->smooth_m != app->set.smoothing || t->smooth_w != app->set.smooth_weight)) {
+            app->data_gen++;
             free(t->smooth);
             t->smooth = NULL;
             free_lods(t->slod);
@@ -148,7 +155,10 @@ void app_prepare(TsApp *app) {
             t->smooth_m = app->set.smoothing;
             t->smooth_w = app->set.smooth_weight;
         }
-        if (!t->slod[m] && t->lod[m]) t->slod[m] = build_lod(app, t, m, t->smooth);
+        if (!t->slod[m] && t->lod[m]) {
+            t->slod[m] = build_lod(app, t, m, t->smooth);
+            app->data_gen++;
+        }
     }
 }
 
@@ -236,6 +246,7 @@ void app_geometry(TsApp *app) {
     TsLayoutRequest req = {app->w, app->h, app->set.list, app->set.list_width, (int)n_groups, 0};
     ts_layout_compute(&req, &app->layout);
     app->n_panels = app->layout.too_small ? 0 : app->layout.n_panels;
+    app->n_groups = (int)n_groups;
 
     size_t need = 2 * (app->n_tracks ? app->n_tracks : 1);
     if (app->series_cap < need) {
@@ -340,6 +351,7 @@ bool app_refresh(TsApp *app) {
             const TsMetricInfo *mi = ts_run_metric(app->runs[r], t->metric);
             if (!mi || mi->length == t->s.n) continue;
             /* Re-read the metric: pyramids borrow the arrays, so drop them first. */
+            app->data_gen++;
             free_lods(t->lod);
             free_lods(t->slod);
             free(t->xrel);

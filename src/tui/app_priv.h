@@ -43,6 +43,18 @@ typedef struct TsTrack {
     TsLod *slod[TS_XAXIS_COUNT]; /* smoothed values, per x axis */
 } TsTrack;
 
+/* A panel drawn without the cursor, reused while only the cursor moves. */
+typedef struct TsPanelCache {
+    bool valid;
+    TsPlotSpec spec;         /* the spec it was drawn with (series compared below) */
+    TsPlotSeries *series;    /* copy of the spec's curves */
+    size_t n_series, series_cap;
+    TsRect rect;
+    unsigned gen;            /* app->data_gen when drawn */
+    TsCellBuf cells;         /* rect.w x rect.h */
+    TsPlotLayout pl;         /* in cells' coordinates */
+} TsPanelCache;
+
 typedef struct TsPanel {
     TsPlotSpec spec;
     TsPlotSeries *series; /* into app->series_buf */
@@ -104,6 +116,9 @@ struct TsApp {
     TsLayout layout;
     TsPanel panels[TS_LAYOUT_MAX_PANELS];
     int n_panels;
+    int n_groups; /* panels wanted (some may not fit) */
+    TsPanelCache cache[TS_LAYOUT_MAX_PANELS];
+    unsigned data_gen; /* bumped whenever a pyramid is built or freed */
     TsPlotSeries *series_buf;
     size_t series_cap;
     double data_x0, data_x1;
@@ -140,7 +155,13 @@ void app_filter_rows(TsApp *app);
 void view_header_draw(const TsApp *app, TsCellBuf *buf, TsRect r);
 void view_status_draw(const TsApp *app, TsCellBuf *buf, TsRect r);
 void view_list_draw(const TsApp *app, TsCellBuf *buf, TsRect r);
-void view_plot_draw(const TsApp *app, TsCellBuf *buf);
+/* Draws panel pn with spec into rect of buf (layout into *pl). */
+void view_plot_panel(const TsApp *app, const TsPanel *pn, const TsPlotSpec *spec, TsCellBuf *buf, TsRect rect,
+                     TsPlotLayout *pl);
+/* The time cursor over a panel drawn with layout pl, offset by dx, dy. */
+void view_plot_cursor(const TsApp *app, TsCellBuf *buf, const TsPlotLayout *pl, int dx, int dy);
+/* The message shown when no panel can be drawn. */
+void view_plot_empty(const TsApp *app, TsCellBuf *buf);
 void view_help_draw(const TsApp *app, TsCellBuf *buf, TsRect r);
 /* Lines of the help text (for scrolling limits). */
 int view_help_lines(const TsApp *app);

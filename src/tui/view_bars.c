@@ -177,6 +177,10 @@ void view_status_draw(const TsApp *app, TsCellBuf *buf, TsRect r) {
         if (right[0]) {
             strcat(right, " ");
             rst = TS_STYLE_NONFINITE;
+        } else if (app->n_groups > app->n_panels && app->n_panels > 0) {
+            int more = app->n_groups - app->n_panels;
+            snprintf(right, sizeof right, "%d more panel%s do%s not fit (o overlays) ", more, more > 1 ? "s" : "",
+                     more > 1 ? "" : "es");
         }
     }
     char left[2048];

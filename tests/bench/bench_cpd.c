@@ -85,21 +85,53 @@ static void run(const char *label, Data d, size_t n, const TsCpdOptions *o) {
 }
 
 int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);
     TsCpdOptions o;
     static const size_t sizes[] = {10000, 100000, 1000000};
-    printf("PELT (default MBIC penalty)\n");
-    for (int c = 0; c < TS_CPD_COST_COUNT; c++)
+    printf("PELT, mean cost (functional pruning), default MBIC penalty\n");
+    for (size_t k = 0; k < 3; k++) {
+        ts_cpd_options_default(&o);
+        run("pelt", REGIMES, sizes[k], &o);
+        run("pelt", NOISE, sizes[k], &o);
+        o.prep.log_values = true;
+        run("pelt", LOSS, sizes[k], &o);
+    }
+    printf("the same with PELT's inequality pruning only (plain_pelt)\n");
+    for (size_t k = 0; k < 2; k++) {
+        ts_cpd_options_default(&o);
+        o.plain_pelt = true;
+        run("pelt", REGIMES, sizes[k], &o);
+        o.prep.log_values = true;
+        run("pelt", LOSS, sizes[k], &o);
+    }
+    ts_cpd_options_default(&o);
+    o.plain_pelt = true;
+    run("pelt", NOISE, 20000, &o);
+    printf("PELT, meanvar and slope costs (inequality pruning: cost ~ sum of segment lengths^2)\n");
+    for (int c = 1; c < TS_CPD_COST_COUNT; c++) {
         for (size_t k = 0; k < 3; k++) {
             ts_cpd_options_default(&o);
             o.cost = (TsCpdCost)c;
             run("pelt", REGIMES, sizes[k], &o);
+        }
+        for (size_t k = 0; k < 2; k++) {
+            ts_cpd_options_default(&o);
+            o.cost = (TsCpdCost)c;
             o.prep.log_values = true;
             run("pelt", LOSS, sizes[k], &o);
         }
-    printf("PELT worst case: no change at all (cost grows as n^2)\n");
-    for (size_t n = 5000; n <= 40000; n *= 2) {
         ts_cpd_options_default(&o);
-        run("pelt", NOISE, n, &o);
+        o.cost = (TsCpdCost)c;
+        run("pelt", NOISE, 20000, &o);
+    }
+    printf("the loss curve on a log(step+1) grid of 5000 points, n = 10^6\n");
+    for (int c = 0; c < TS_CPD_COST_COUNT; c++) {
+        ts_cpd_options_default(&o);
+        o.cost = (TsCpdCost)c;
+        o.prep.log_values = true;
+        o.prep.log_step = true;
+        o.prep.grid_points = 5000;
+        run("pelt", LOSS, 1000000, &o);
     }
     printf("PELT with --max-cp 5 (several runs)\n");
     ts_cpd_options_default(&o);
@@ -115,9 +147,13 @@ int main(void) {
             o.cost = (TsCpdCost)c;
             run("binseg", REGIMES, sizes[k], &o);
         }
-    ts_cpd_options_default(&o);
-    o.method = TS_CPD_BINSEG;
-    run("binseg", NOISE, 1000000, &o);
+    for (int c = 0; c < TS_CPD_COST_COUNT; c++) {
+        ts_cpd_options_default(&o);
+        o.method = TS_CPD_BINSEG;
+        o.cost = (TsCpdCost)c;
+        o.prep.log_values = true;
+        run("binseg", LOSS, 1000000, &o);
+    }
     printf("BOCPD (hazard 1/250, prune 1e-8)\n");
     for (size_t k = 0; k < 3; k++) {
         ts_cpd_options_default(&o);
@@ -127,12 +163,6 @@ int main(void) {
     ts_cpd_options_default(&o);
     o.method = TS_CPD_BOCPD;
     run("bocpd", NOISE, 100000, &o);
-    printf("log(step+1) grid preprocessing + PELT (grid 10^4)\n");
-    ts_cpd_options_default(&o);
-    o.prep.log_values = true;
-    o.prep.log_step = true;
-    o.prep.grid_points = 10000;
-    run("pelt", LOSS, 1000000, &o);
 
     printf("CROPS: every optimal segmentation with 0..12 changes\n");
     for (size_t k = 0; k < 2; k++) {

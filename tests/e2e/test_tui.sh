@@ -76,7 +76,7 @@ start() {
     local args="" a
     for a in "$@"; do args+=" $(printf '%q' "$a")"; done
     T new-session -d -s "$s" -x "$w" -y "$h" \
-        "printf 'MARK-BEFORE\n'; LC_ALL=C.UTF-8 $(printf '%q' "$TS_BIN")$args; echo EXIT:\$? > $(printf '%q' "$TS_TMP/$s.exit"); printf 'MARK-AFTER\n'; sleep 600"
+        "ulimit -c 0; s0=\$(stty -g); printf 'MARK-BEFORE\n'; LC_ALL=C.UTF-8 $(printf '%q' "$TS_BIN")$args; rc=\$?; [ \"\$s0\" = \"\$(stty -g)\" ] && echo same > $(printf '%q' "$TS_TMP/$s.stty"); echo EXIT:\$rc > $(printf '%q' "$TS_TMP/$s.exit"); printf 'MARK-AFTER\n'; sleep 600"
 }
 wait_exit() {
     local f="$TS_TMP/$1.exit"
@@ -149,29 +149,49 @@ wait_for main 'smooth: ema 0.60' && ok "s: EMA smoothing in the header" || bad "
 T send-keys -t main s s s s
 wait_for main 'smooth: off' || bad "smoothing cycle" "$(screen main | head -1)"
 
-# resize: smaller, too small, back
+# resize: smaller, too small, back. The old content stays on screen until
+# the explorer repaints, so each check waits for a line only a repaint at
+# the new size can put there: the status line on the new last row.
+last_line_is() { # SESSION REGEX: waits until the pane's last row matches
+    for ((i = 0; i < 100; i++)); do
+        screen "$1" | tail -1 | grep -qE -- "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
 T resize-window -t main -x 60 -y 20
-if wait_for main '^ step [0-9]+' && screen main | has_braille && ! screen main | grep -q 'too small'; then
-    ok "60x20: still plots"
+if last_line_is main '^ step [0-9]+' && screen main | has_braille && ! screen main | grep -q 'too small'; then
+    ok "60x20: repainted at the new size, still plots"
 else bad "resize 60x20" "$(screen main)"; fi
-[ "$(screen main | wc -L)" -le 60 ] && ok "60x20: nothing wider than the window" || bad "resize width" "lines wider than 60"
+screen main | grep -qE '(^|[ ])10k( |$)' && ok "60x20: x tick labels re-fitted" || bad "60x20 ticks" "no 10k label"
 T resize-window -t main -x 30 -y 8
 wait_for main 'too small' && ok "30x8: terminal too small screen" || bad "too small" "$(screen main)"
 T resize-window -t main -x 120 -y 40
-if wait_for main '^ step [0-9]+' && screen main | has_braille && ! screen main | grep -q 'too small'; then
+if last_line_is main '^ step [0-9]+' && screen main | has_braille && ! screen main | grep -q 'too small'; then
     ok "back to 120x40"
 else bad "resize back" "$(screen main | tail -3)"; fi
 T send-keys -t main C-l
 sleep 0.3
-screen main | has_braille && screen main | grep -q 'tui-e2e' && ok "Ctrl-L repaints" || bad "Ctrl-L" "screen lost"
+screen main | has_braille && screen main | grep -q 'tui-e2e' && ok "Ctrl-L: screen intact after a forced repaint" || bad "Ctrl-L" "screen lost"
 T send-keys -t main '?'
 wait_for main 'move the time cursor one column left' && ok "? shows the help from the key table" || bad "help" "$(screen main | head -5)"
 T send-keys -t main '?'
 wait_gone main 'move the time cursor one column left' || bad "help close" "help still shown"
 
+# idle: blocked in poll(), no busy loop (CPU ticks over 2 s of idling)
+pane_pid=$(T display-message -p -t main '#{pane_pid}')
+ts_pid=$(pgrep -P "$pane_pid" | head -1)
+if [ -n "$ts_pid" ]; then
+    t0=$(awk '{print $14 + $15}' "/proc/$ts_pid/stat")
+    sleep 2
+    t1=$(awk '{print $14 + $15}' "/proc/$ts_pid/stat")
+    [ $((t1 - t0)) -le 5 ] && ok "idle costs no CPU ($((t1 - t0)) ticks in 2 s)" || bad "idle CPU" "$((t1 - t0)) ticks in 2 s"
+else bad "idle CPU" "no process"; fi
+
 T send-keys -t main q
 ex=$(wait_exit main)
 [ "$ex" = "EXIT:0" ] && ok "q quits with status 0" || bad "q exit status" "$ex"
+[ -f "$TS_TMP/main.stty" ] && ok "tty modes after q are what they were (stty -g)" || bad "stty after q" "modes changed"
 wait_for main 'MARK-AFTER' || true
 scr=$(screen main)
 if echo "$scr" | grep -q 'MARK-BEFORE' && ! echo "$scr" | has_braille && ! echo "$scr" | grep -q 'tui-e2e'; then
@@ -187,11 +207,42 @@ if [ -n "$ts_pid" ]; then
     kill -TERM "$ts_pid"
     ex=$(wait_exit term)
     [ "$ex" = "EXIT:143" ] && ok "SIGTERM ends it (status 143)" || bad "SIGTERM status" "$ex"
+    [ -f "$TS_TMP/term.stty" ] && ok "tty modes restored after SIGTERM" || bad "stty after SIGTERM" "modes changed"
     wait_for term 'MARK-AFTER' || true
     scr=$(screen term)
     echo "$scr" | grep -q 'MARK-BEFORE' && ! echo "$scr" | has_braille && ok "the pane is restored after SIGTERM" || bad "restore after SIGTERM" "$scr"
 else
     bad "SIGTERM" "no trajscope process under pane $pane_pid"
+fi
+
+# ---- SIGINT (kill -INT; Ctrl-C would also stop the test's shell) ----
+start int 100 30 "$arch"
+wait_for int '^ step [0-9]+' || bad "int start" "no readout"
+pane_pid=$(T display-message -p -t int '#{pane_pid}')
+ts_pid=$(pgrep -P "$pane_pid" | head -1)
+if [ -n "$ts_pid" ]; then
+    kill -INT "$ts_pid"
+    ex=$(wait_exit int)
+    [ "$ex" = "EXIT:130" ] && [ -f "$TS_TMP/int.stty" ] && ok "SIGINT ends it (status 130), tty modes restored" || bad "SIGINT" "$ex"
+else
+    bad "SIGINT" "no trajscope process under pane $pane_pid"
+fi
+
+# ---- a crash (SIGSEGV) restores the terminal, then dies by the signal ----
+start segv 100 30 "$arch"
+wait_for segv '^ step [0-9]+' || bad "segv start" "no readout"
+pane_pid=$(T display-message -p -t segv '#{pane_pid}')
+ts_pid=$(pgrep -P "$pane_pid" | head -1)
+if [ -n "$ts_pid" ]; then
+    kill -SEGV "$ts_pid"
+    ex=$(wait_exit segv)
+    [ "$ex" = "EXIT:139" ] && ok "SIGSEGV: the crash handler re-raises (status 139)" || bad "SIGSEGV status" "$ex"
+    [ -f "$TS_TMP/segv.stty" ] && ok "tty modes restored after a crash" || bad "stty after SIGSEGV" "modes changed"
+    wait_for segv 'MARK-AFTER' || true
+    scr=$(screen segv)
+    echo "$scr" | grep -q 'MARK-BEFORE' && ! echo "$scr" | has_braille && ok "the pane is restored after a crash" || bad "restore after SIGSEGV" "$scr"
+else
+    bad "SIGSEGV" "no trajscope process under pane $pane_pid"
 fi
 
 # ---- NaN: gap, marker and the status note ----
@@ -200,6 +251,45 @@ if wait_for nan 'first non-finite at step 300'; then ok "status says: first non-
 screen nan | grep -q 'NaN' && ok "NaN marker/legend shown" || bad "NaN marker" "no NaN on screen"
 T send-keys -t nan q
 wait_exit nan >/dev/null
+
+# ---- follow mode: a file still being written (SWMR) ----
+live="$TS_TMP/live.h5"
+"$PY" - "$live" > "$TS_TMP/live.log" 2>&1 <<'PYEOF' &
+import h5py, sys, time
+path = sys.argv[1]
+f = h5py.File(path, "w", libver="latest")
+f.attrs["trajscope_format"] = 1
+f.attrs["run_name"] = "live"
+g = f.create_group("scalars/train")
+loss = g.create_dataset("loss", (0,), maxshape=(None,), dtype="f8", chunks=(1024,))
+step = g.create_dataset("step", (0,), maxshape=(None,), dtype="i8", chunks=(1024,))
+f.swmr_mode = True
+def add(i):  # metric column first, step last (docs/FORMAT.md)
+    n = step.shape[0]
+    loss.resize((n + 1,)); loss[n] = i / 100.0; loss.flush()
+    step.resize((n + 1,)); step[n] = i; step.flush()
+for i in range(50):
+    add(i)
+open(path + ".ready", "w").close()
+for i in range(50, 150):
+    add(i)
+    time.sleep(0.02)
+f.close()
+PYEOF
+writer=$!
+for ((i = 0; i < 100; i++)); do [ -f "$live.ready" ] && break; sleep 0.1; done
+if [ -f "$live.ready" ]; then
+    start follow 100 30 --follow "$live"
+    wait_for follow '^ step [0-9]+' || true
+    if wait_for follow '^ step 149  train/loss 1.49' 150; then
+        ok "--follow re-reads a growing SWMR file; the cursor stays on the last point"
+    else bad "follow" "$(status_line follow)"; fi
+    screen follow | grep -q 'follow' && ok "header shows follow" || bad "follow header" "$(screen follow | head -1)"
+    T send-keys -t follow q
+else
+    bad "follow" "the SWMR writer did not start: $(cat "$TS_TMP/live.log")"
+fi
+wait "$writer" 2>/dev/null
 
 # ---- startup errors ----
 out=$("$TS_BIN" "$TS_TMP/missing.h5" 2>&1 >/dev/null); rc=$?

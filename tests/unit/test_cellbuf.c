@@ -61,6 +61,14 @@ static void test_fill(void **state) {
     assert_string_equal(t, "@\n\n   ##\n   ##\n");
     free(t);
     assert_int_equal(ts_cellbuf_at(&b, 4, 3)->style, TS_STYLE_PHASE);
+    /* A fill that covers half of a wide character blanks its other half. */
+    ts_cellbuf_clear(&b, 0);
+    ts_cellbuf_put(&b, 0, 0, 0x6f22, 0); /* cells 0-1 */
+    ts_cellbuf_put(&b, 3, 0, 0x5b57, 0); /* cells 3-4 */
+    ts_cellbuf_fill(&b, (TsRect){1, 0, 3, 1}, '-', 0);
+    t = ts_cellbuf_to_text(&b);
+    assert_string_equal(t, " ---\n\n\n\n");
+    free(t);
     ts_cellbuf_fini(&b);
 }
 

@@ -15,6 +15,8 @@
 #include "trajscope/cpd.h"
 #include "support/ts_test.h"
 
+static void same_changes(const TsCpdResult *a, const TsCpdResult *b);
+
 /* ---- a small seeded generator (splitmix64 + Box-Muller) ---- */
 typedef struct Rng {
     uint64_t s;
@@ -167,6 +169,7 @@ static void check_pelt_vs_bf(TsCpdCost cost) {
         o.sigma = sigma;
         o.penalty = manual ? TS_CPD_PEN_MANUAL : TS_CPD_PEN_MBIC;
         o.penalty_value = beta_manual;
+        o.plain_pelt = cost == TS_CPD_COST_MEAN && seed % 2 == 0; /* both pruning rules */
         TsCpdResult res;
         TsErr err;
         ts_err_clear(&err);
@@ -206,6 +209,44 @@ static void test_pelt_equals_brute_force_meanvar(void **state) {
 static void test_pelt_equals_brute_force_slope(void **state) {
     (void)state;
     check_pelt_vs_bf(TS_CPD_COST_SLOPE);
+}
+
+/* Functional pruning (the mean cost's default) and PELT's inequality
+ * pruning give the same optimal segmentation on longer series: trends,
+ * regimes, noise, every minimum segment length. */
+static void test_fpop_equals_plain_pelt(void **state) {
+    (void)state;
+    enum { N = 4000 };
+    int64_t *step = malloc(N * sizeof *step);
+    double *y = malloc(N * sizeof *y);
+    size_t total = 0;
+    for (uint64_t seed = 1; seed <= 12; seed++) {
+        Rng r = {seed * 4241, false, 0};
+        double level = 0;
+        for (size_t i = 0; i < N; i++) {
+            step[i] = (int64_t)i;
+            if (seed % 3 == 0 && rng_unif(&r) < 0.004) level += 3 * rng_norm(&r);
+            double trend = seed % 3 == 1 ? 3.0 * exp(-(double)i / 700.0) : 0.0;
+            y[i] = level + trend + rng_norm(&r);
+        }
+        TsCpdOptions o;
+        ts_cpd_options_default(&o);
+        o.min_seg = 1 + seed % 4;
+        o.penalty = seed % 2 ? TS_CPD_PEN_MBIC : TS_CPD_PEN_MANUAL;
+        o.penalty_value = 3.0 + (double)seed;
+        TsCpdResult a, b;
+        assert_true(ts_cpd_detect(step, y, N, &o, &a, NULL));
+        o.plain_pelt = true;
+        assert_true(ts_cpd_detect(step, y, N, &o, &b, NULL));
+        same_changes(&a, &b);
+        assert_double_equal(a.total_cost, b.total_cost, 1e-9 * fabs(b.total_cost));
+        total += a.n_cp;
+        ts_cpd_result_free(&a);
+        ts_cpd_result_free(&b);
+    }
+    assert_true(total > 50);
+    free(step);
+    free(y);
 }
 
 /* ---- planted changes ---- */
@@ -847,6 +888,7 @@ int main(void) {
         cmocka_unit_test(test_pelt_equals_brute_force_mean),
         cmocka_unit_test(test_pelt_equals_brute_force_meanvar),
         cmocka_unit_test(test_pelt_equals_brute_force_slope),
+        cmocka_unit_test(test_fpop_equals_plain_pelt),
         cmocka_unit_test(test_recovers_mean_shifts),
         cmocka_unit_test(test_recovers_variance_shifts),
         cmocka_unit_test(test_recovers_slope_changes),

@@ -538,7 +538,7 @@ static void test_resumed_and_ragged_memory_run(void **state) {
     TsRun *r = ts_run_open(out, &err);
     if (!r) fail_msg("%s", err.msg);
     assert_true(ts_run_find_metric(r, "m/a") >= 0);
-    long bi = ts_run_find_metric(r, "m~2/b");
+    long bi = ts_run_find_metric(r, "m#2/b");
     assert_true(bi >= 0);
     TsSeries s;
     ts_series_init(&s);

@@ -106,6 +106,13 @@ static void test_detect_by_content(void **state) {
     write_at("detect/junk.bin", "\0\1\2\3\4\5\6\7\10\11\12\13\14\15", 14);
     assert_null(ts_import_open(at("detect/junk.bin"), &err));
     assert_non_null(strstr(err.msg, "not a log trajscope can read"));
+    /* Text that is not a table, and an archive name without HDF5 inside. */
+    write_text("detect/notes.txt", "Training went well.\nLoss fell, then rose.\n");
+    assert_null(ts_import_open(at("detect/notes.txt"), &err));
+    assert_non_null(strstr(err.msg, "not a log trajscope can read"));
+    write_text("detect/plain.h5", "not hdf5 at all\n");
+    assert_null(ts_run_open(at("detect/plain.h5"), &err));
+    assert_non_null(strstr(err.msg, "plain.h5: not an HDF5 file"));
     assert_null(ts_import_open(at("detect/missing.csv"), &err));
     assert_non_null(strstr(err.msg, "no such file or directory"));
     /* An LFS pointer in place of a CSV. */
@@ -367,6 +374,44 @@ static void test_import_then_write(void **state) {
     ts_run_free(src);
 }
 
+/* The report stays with the run, also through ts_run_open(). */
+static void test_report_kept_with_run(void **state) {
+    (void)state;
+    write_text("rep/a.csv", "step,loss\n1,2\n2,None\n3,4\n");
+    write_text("rep/b.csv", "loss,acc\n1,2\n");
+    TsErr err;
+    TsRun *run = ts_run_open(at("rep/a.csv"), &err);
+    assert_non_null(run);
+    const TsImportReport *rep = ts_import_run_report(run);
+    assert_non_null(rep);
+    assert_int_equal(rep->n_files, 1);
+    assert_int_equal(rep->n_records, 3);
+    assert_int_equal(rep->n_points, 2);
+    assert_int_equal(rep->n_warnings, 1);
+    assert_non_null(strstr(rep->warnings[0], "a.csv: column 'loss': 1 non-numeric value skipped"));
+    assert_true(ts_run_metric(run, 0)->has_step);
+    /* A second run: each has its own report. */
+    TsRun *run2 = ts_run_open(at("rep/b.csv"), &err);
+    assert_non_null(run2);
+    const TsImportReport *rep2 = ts_import_run_report(run2);
+    assert_non_null(rep2);
+    assert_int_equal(rep2->n_warnings, 0);
+    /* No step column: steps are row numbers, and the metric says so. */
+    assert_false(ts_run_metric(run2, 0)->has_step);
+    ts_run_free(run);
+    assert_true(ts_import_run_report(run2) == rep2);
+    ts_run_free(run2);
+    /* Archives and memory runs have none. */
+    TsRun *mem = ts_run_new_memory("m", "m", "memory");
+    assert_null(ts_import_run_report(mem));
+    ts_run_free(mem);
+    make_archive("rep/c.h5");
+    TsRun *ar = ts_run_open(at("rep/c.h5"), &err);
+    assert_non_null(ar);
+    assert_null(ts_import_run_report(ar));
+    ts_run_free(ar);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect_by_content),
@@ -375,6 +420,7 @@ int main(void) {
         cmocka_unit_test(test_write_round_trip),
         cmocka_unit_test(test_wall_time_tolerance),
         cmocka_unit_test(test_import_then_write),
+        cmocka_unit_test(test_report_kept_with_run),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

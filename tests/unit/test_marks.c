@@ -471,6 +471,13 @@ static void test_kinds_and_time(void **state) {
     assert_int_equal(ts_marks_next_id(c), 50);
     ts_marks_reserve_id(c, 3);
     assert_int_equal(ts_marks_next_id(c), 50);
+    /* Ids stay within a signed 64-bit integer (JSON and HDF5 store them so). */
+    ts_marks_reserve_id(c, UINT64_MAX);
+    assert_true(ts_marks_next_id(c) == (uint64_t)INT64_MAX);
+    assert_int_equal(ts_marks_add(c, &m, &err), 0);
+    assert_non_null(strstr(err.msg, "out of range"));
+    m.id = (uint64_t)INT64_MAX - 1;
+    assert_true(ts_marks_add(c, &m, &err) == (uint64_t)INT64_MAX - 1);
     ts_marks_free(c);
     ts_marks_free(set);
 }

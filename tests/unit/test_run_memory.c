@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "io/run_backend.h"
 #include "trajscope/run.h"
 
 static void test_memory_run_round_trip(void **state) {
@@ -76,10 +78,32 @@ static void test_open_missing_file_names_it(void **state) {
     assert_non_null(strstr(err.msg, "/dev/null: "));
 }
 
+/* Configuration numbers print in the shortest text that reads back exactly;
+ * integral values print as integers (issue found by the importer: 5e+02). */
+static void test_format_exact(void **state) {
+    (void)state;
+    static const struct { double v; const char *want; } cases[] = {
+        {500, "500"}, {0, "0"}, {-3, "-3"}, {1e14, "100000000000000"}, {0.001, "0.001"},
+        {0.1, "0.1"}, {1.0 / 3.0, "0.3333333333333333"}, {1e-8, "1e-08"}, {1e300, "1e+300"},
+        {2.5e15, "2.5e+15"},
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ts_format_exact(buf, sizeof buf, cases[i].v);
+        assert_string_equal(buf, cases[i].want);
+        assert_true(strtod(buf, NULL) == cases[i].v);
+    }
+    ts_format_exact(buf, sizeof buf, NAN);
+    assert_string_equal(buf, "nan");
+    ts_format_exact(buf, sizeof buf, -INFINITY);
+    assert_string_equal(buf, "-inf");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_run_round_trip),
         cmocka_unit_test(test_open_missing_file_names_it),
+        cmocka_unit_test(test_format_exact),
     };
     return cmocka_run_group_tests_name("run_memory", tests, NULL, NULL);
 }

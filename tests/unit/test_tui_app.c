@@ -299,11 +299,56 @@ static void test_diff_cursor_step(void **state) {
     ts_app_free(app);
 }
 
+static void click(TsApp *app, int x, int y, int button) {
+    TsKeyEvent ev = {TS_KEY_MOUSE, x, y, button};
+    ts_app_handle_key(app, &ev);
+}
+
+static void test_mouse(void **state) {
+    (void)state;
+    TsApp *app = open_app(120, 40);
+    select_track(app, "train/loss");
+    TsCellBuf buf;
+    ts_cellbuf_init(&buf, 1, 1);
+    ts_app_render(app, &buf);
+    TsRect area = app->panels[0].pl.area;
+    click(app, area.x, area.y + 1, 1);
+    expect_readout(app, "step 0 ");
+    click(app, area.x + area.w - 1, area.y + 1, 1);
+    expect_readout(app, "step 150");
+    click(app, area.x + area.w / 2, area.y, 1); /* the middle: about step 75 */
+    char rb[1024];
+    ts_app_readout(app, rb, sizeof rb);
+    long step = -1;
+    assert_int_equal(sscanf(rb, "step %ld", &step), 1);
+    assert_true(step >= 70 && step <= 80);
+    /* the wheel zooms around the pointer */
+    ts_app_render(app, &buf);
+    double lo, hi;
+    int col = area.x + area.w / 4;
+    assert_true(ts_plot_col_range(&app->panels[0].pl, col, &lo, &hi));
+    click(app, col, area.y + 2, 4);
+    assert_true(app->zoomed);
+    assert_true(app->vx0 <= lo && app->vx1 >= hi);
+    assert_double_equal(app->vx1 - app->vx0, 75, 1e-6);
+    click(app, col, area.y + 2, 5);
+    assert_false(app->zoomed);
+    /* a click in the list selects that row */
+    ts_app_render(app, &buf);
+    TsRect list = app->layout.list;
+    click(app, list.x + 3, list.y + 1, 1);
+    assert_int_equal(app->sel, app->rows[0]);
+    click(app, list.x + 3, list.y + 2, 1);
+    assert_int_equal(app->sel, app->rows[1]);
+    ts_cellbuf_fini(&buf);
+    ts_app_free(app);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_readout_seam_nan), cmocka_unit_test(test_column_moves),
         cmocka_unit_test(test_zoom_pan_axes),    cmocka_unit_test(test_list_help_small),
-        cmocka_unit_test(test_diff_cursor_step),
+        cmocka_unit_test(test_diff_cursor_step), cmocka_unit_test(test_mouse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
