@@ -6,7 +6,9 @@
  * hands archives to ts_archive_open(). Opening reads metadata only (run
  * name, configuration, metric names and lengths); points are read on demand
  * by ts_run_read() as hyperslabs. Files written in SWMR mode open while the
- * writer is still appending, and ts_run_refresh() picks up new rows. */
+ * writer is still appending, and ts_run_refresh() picks up new rows.
+ * Like the HDF5 library it uses (a serial build), not thread-safe: use runs
+ * from one thread. */
 #ifndef TRAJSCOPE_ARCHIVE_H
 #define TRAJSCOPE_ARCHIVE_H
 

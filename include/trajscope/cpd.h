@@ -26,12 +26,18 @@
  *   slope    residual sum of squares of a line fit       (change in slope)
  * with floor = TS_CPD_VAR_FLOOR (variance, in units of sigma^2).
  *
- * Cost of the calls (figures from tests/bench/bench_cpd.c, 2-core machine):
- * preparation is O(n log n); PELT is about O(n) for curves with changes and
- * at worst O(n^2) on a long change-free stretch; binary segmentation
- * O(n log n); BOCPD O(n * K) with K the kept run lengths. A front end that
- * must stay responsive uses the job API (ts_cpd_job_*), which does a bounded
- * amount of work per call.
+ * Cost of the calls (tests/bench/bench_cpd.c, 2-core machine; details in
+ * docs/DETECTION.md): preparation O(n log n), 0.2-0.5 s for 10^6 points.
+ * PELT with the mean cost uses functional pruning: ~0.5 s per 10^6 points
+ * on any curve. With meanvar/slope, time grows with the sum of squared
+ * segment lengths: fine with regimes every few hundred points (5 s at 10^6),
+ * slow for a few long smooth segments (slope, 10^5-point loss curve: 8 s) -
+ * use prep.log_step with grid_points ~5000, or binseg (O(n log n), < 1 s at
+ * 10^6). Few changes on a long curve (max_cp, CROPS) means PELT at large
+ * penalties: CROPS over 0..12 changes is 1.7 s at 10^5, 35 s at 10^6, under
+ * a second on a 10^4-point log-step grid. BOCPD: O(run lengths kept) per
+ * point, ~10 us. A front end that must stay responsive uses the job API
+ * (ts_cpd_job_*), which does a bounded amount of work per call.
  *
  * Ownership: every result struct is filled by the library and freed with its
  * _free function; input arrays are only read and never kept. */
@@ -117,6 +123,7 @@ typedef struct TsCpdOptions {
                              (MAD of first differences / sqrt 2) */
     double hazard_lambda; /* BOCPD expected run length (hazard 1/lambda); 0 = 250 */
     double bocpd_prune;   /* BOCPD: drop run lengths with probability below this; 0 = 1e-8 */
+    size_t bocpd_max_runs;/* BOCPD: keep at most this many run lengths; 0 = 300 */
     bool plain_pelt;      /* mean cost: PELT's inequality pruning instead of functional
                              pruning (FPOP); same result, slower (tests, benchmarks) */
     TsCpdPrep prep;
@@ -248,7 +255,8 @@ void ts_cpd_job_free(TsCpdJob *job);
  * constant hazard 1 / lambda. Run length r = number of points in the current
  * segment; r = 0 is the hypothesis "the next point starts a new segment"
  * (its probability is the hazard, up to pruning). Run lengths whose probability falls
- * below `prune` are dropped and the rest renormalised. */
+ * below `prune`, and beyond max_runs the least probable, are dropped and the
+ * rest renormalised. Work per point: O(run lengths kept). */
 typedef struct TsCpdBocpdPrior {
     double mu0, kappa0, alpha0, beta0;
 } TsCpdBocpdPrior;
@@ -259,9 +267,13 @@ typedef struct TsCpdBocpd TsCpdBocpd;
  * median, beta0 = alpha0 = 1 in units of the robust noise variance, kappa0 =
  * noise variance / total variance (a broad prior on the level). */
 void ts_cpd_bocpd_prior_from_data(const double *y, size_t n, TsCpdBocpdPrior *out);
-/* NULL when the prior is invalid (kappa0, alpha0, beta0 must be > 0,
- * lambda >= 1, 0 <= prune < 1); the caller frees it with ts_cpd_bocpd_free. */
-TsCpdBocpd *ts_cpd_bocpd_new(const TsCpdBocpdPrior *prior, double lambda, double prune);
+/* max_runs: keep at most this many run lengths (the most probable; 0 = no
+ * cap), which bounds the work per point - without it a long change-free
+ * stretch keeps O(points) run lengths. NULL when the prior is invalid
+ * (kappa0, alpha0, beta0 must be > 0 and finite, lambda > 1,
+ * 0 <= prune < 1); the caller frees it with ts_cpd_bocpd_free. */
+TsCpdBocpd *ts_cpd_bocpd_new(const TsCpdBocpdPrior *prior, double lambda, double prune,
+                             size_t max_runs);
 void ts_cpd_bocpd_free(TsCpdBocpd *b);
 /* Adds one observation. Returns false (and changes nothing) when x is not finite. */
 bool ts_cpd_bocpd_push(TsCpdBocpd *b, double x);

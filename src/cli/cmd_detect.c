@@ -604,6 +604,10 @@ int ts_cmd_detect(int argc, char **argv) {
                                ts_cpd_min_seg_floor(o.cost), ts_cpd_cost_name(o.cost));
     if (crops && o.method != TS_CPD_PELT)
         return cli_usage_error("detect", "--crops works with --method pelt");
+    if (o.prep.grid_points && !o.prep.log_step)
+        return cli_usage_error("detect", "--grid applies to --log-step");
+    if (o.hazard_lambda != 0 && o.method != TS_CPD_BOCPD)
+        return cli_usage_error("detect", "--hazard applies to --method bocpd");
 
     Input in = {0};
     char *metric_name = NULL;

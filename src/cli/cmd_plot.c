@@ -99,24 +99,37 @@ typedef struct PlotOpts {
     bool logx, logy, wall, ascii, block;
 } PlotOpts;
 
-static void footer_text(char *buf, size_t cap, const TsSeries *s, const TsSeriesStats *st, const TsLod *lod,
-                        bool wall) {
-    char a[TS_FMT_MAX], b[TS_FMT_MAX];
-    int len = snprintf(buf, cap, "%zu points", st->n);
-    if (st->n > 0 && len >= 0 && (size_t)len < cap)
-        len += snprintf(buf + len, cap - (size_t)len, ", steps %" PRId64 "..%" PRId64, st->step_min, st->step_max);
-    if (st->n_finite > 0 && len >= 0 && (size_t)len < cap) {
+/* The footer: counts first (they say what the plot may not show at a
+ * glance), then ranges, each item only when it fits in width. */
+static void footer_text(char *buf, size_t cap, int width, const TsSeriesStats *st, const TsLod *lod, bool wall) {
+    char items[7][96];
+    int n = 0;
+    snprintf(items[n++], sizeof items[0], "%zu points", st->n);
+    snprintf(items[n++], sizeof items[0], "NaN %zu, +Inf %zu, -Inf %zu", st->n_nan, st->n_posinf, st->n_neginf);
+    snprintf(items[n++], sizeof items[0], "%zu seam%s", st->n_reversals, st->n_reversals == 1 ? "" : "s");
+    size_t skipped = ts_lod_skipped(lod);
+    if (wall && skipped) snprintf(items[n++], sizeof items[0], "%zu without wall time", skipped);
+    if (st->n > 0)
+        snprintf(items[n++], sizeof items[0], "steps %" PRId64 "..%" PRId64, st->step_min, st->step_max);
+    if (st->n_finite > 0) {
+        char a[TS_FMT_MAX], b[TS_FMT_MAX];
         ts_fmt_value(a, sizeof a, st->vmin, 4);
         ts_fmt_value(b, sizeof b, st->vmax, 4);
-        len += snprintf(buf + len, cap - (size_t)len, ", values %s..%s", a, b);
+        snprintf(items[n++], sizeof items[0], "values %s..%s", a, b);
     }
-    if (len >= 0 && (size_t)len < cap)
-        len += snprintf(buf + len, cap - (size_t)len, ", NaN %zu, +Inf %zu, -Inf %zu, seams %zu", st->n_nan,
-                        st->n_posinf, st->n_neginf, st->n_reversals);
-    size_t skipped = ts_lod_skipped(lod);
-    if (wall && skipped && len >= 0 && (size_t)len < cap)
-        snprintf(buf + len, cap - (size_t)len, ", %zu without wall time", skipped);
-    (void)s;
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        size_t add = strlen(items[i]) + (len ? 2 : 0);
+        if (i > 0 && (int)(len + add) > width) continue;
+        if (len + add + 1 > cap) break;
+        if (len) {
+            memcpy(buf + len, ", ", 2);
+            len += 2;
+        }
+        memcpy(buf + len, items[i], strlen(items[i]) + 1);
+        len += strlen(items[i]);
+    }
 }
 
 static int render(TsRun *run, const TsMetricInfo *info, const TsSeries *s, const PlotOpts *o) {
@@ -156,7 +169,7 @@ static int render(TsRun *run, const TsMetricInfo *info, const TsSeries *s, const
     free(title);
     ts_plot_render(&spec, &buf, (TsRect){0, 1, w, h - 2}, NULL);
     char footer[512];
-    footer_text(footer, sizeof footer, s, &st, lod, o->wall);
+    footer_text(footer, sizeof footer, w, &st, lod, o->wall);
     ts_cellbuf_put_str(&buf, 0, h - 1, w, footer, (TsStyle)TS_STYLE_STATUS);
     if (ascii) force_ascii(&buf);
     char *text = ts_cellbuf_to_text(&buf);

@@ -20,6 +20,7 @@
 
 #define DEFAULT_HAZARD 250.0
 #define DEFAULT_PRUNE 1e-8
+#define DEFAULT_MAX_RUNS 300
 #define DEFAULT_CROPS_RUNS 64
 
 static const char *const method_names[] = {"pelt", "binseg", "bocpd"};
@@ -513,7 +514,8 @@ TsCpdJob *ts_cpd_job_new(const int64_t *step, const double *value, size_t n, con
         double s2 = j->s.sigma * j->s.sigma;
         TsCpdBocpdPrior pr = {j->s.centre, s2 / (j->s.var_total > s2 ? j->s.var_total : s2), 1.0,
                               s2};
-        j->bo = ts_cpd_bocpd_new(&pr, j->o.hazard_lambda, j->o.bocpd_prune);
+        j->bo = ts_cpd_bocpd_new(&pr, j->o.hazard_lambda, j->o.bocpd_prune,
+                                 j->o.bocpd_max_runs ? j->o.bocpd_max_runs : DEFAULT_MAX_RUNS);
         if (!j->bo) {
             ts_err_set(err, "BOCPD: invalid prior (noise scale %g)", j->s.sigma);
             ts_cpd_job_free(j);

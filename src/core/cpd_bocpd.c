@@ -23,6 +23,8 @@
 struct TsCpdBocpd {
     TsCpdBocpdPrior prior;
     double H, prune;
+    size_t max_runs; /* 0 = no cap */
+    double *sel;     /* scratch for the selection */
     size_t count;
     size_t k, cap;
     size_t *r;
@@ -70,10 +72,12 @@ static void ensure(TsCpdBocpd *b, size_t need) {
     b->beta = ts_xreallocarray(b->beta, cap, sizeof *b->beta);
     b->beta2 = ts_xreallocarray(b->beta2, cap, sizeof *b->beta2);
     b->lpred = ts_xreallocarray(b->lpred, cap, sizeof *b->lpred);
+    b->sel = ts_xreallocarray(b->sel, cap, sizeof *b->sel);
     b->cap = cap;
 }
 
-TsCpdBocpd *ts_cpd_bocpd_new(const TsCpdBocpdPrior *prior, double lambda, double prune) {
+TsCpdBocpd *ts_cpd_bocpd_new(const TsCpdBocpdPrior *prior, double lambda, double prune,
+                             size_t max_runs) {
     if (!prior || !(prior->kappa0 > 0) || !(prior->alpha0 > 0) || !(prior->beta0 > 0) ||
         !isfinite(prior->mu0) || !isfinite(prior->kappa0) || !isfinite(prior->alpha0) ||
         !isfinite(prior->beta0) || !(lambda > 1) || !isfinite(lambda) || !(prune >= 0) ||
@@ -84,6 +88,7 @@ TsCpdBocpd *ts_cpd_bocpd_new(const TsCpdBocpdPrior *prior, double lambda, double
     b->prior = *prior;
     b->H = 1.0 / lambda;
     b->prune = prune;
+    b->max_runs = max_runs == 1 ? 2 : max_runs;
     ensure(b, 64);
     b->k = 1;
     b->r[0] = 0;
@@ -104,8 +109,37 @@ void ts_cpd_bocpd_free(TsCpdBocpd *b) {
     free(b->beta);
     free(b->beta2);
     free(b->lpred);
+    free(b->sel);
     free(b->lgc);
     free(b);
+}
+
+/* The k-th largest of v[0..n) (k < n); reorders v. Hoare selection. */
+static double kth_largest(double *v, size_t n, size_t k) {
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot) i++;
+            while (v[j] < pivot) j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
 }
 
 static double lg_const(TsCpdBocpd *b, size_t r) {
@@ -168,6 +202,30 @@ bool ts_cpd_bocpd_push(TsCpdBocpd *b, double x) {
         b->beta2[k2] = b->beta[i] + kap * d * d / (2.0 * (kap + 1.0));
         kept += p;
         k2++;
+    }
+    /* at most max_runs run lengths besides r = 0: keep the most probable */
+    if (b->max_runs && k2 > b->max_runs) {
+        size_t m = k2 - 1, keep = b->max_runs - 1;
+        memcpy(b->sel, b->p2 + 1, m * sizeof *b->sel);
+        double th = kth_largest(b->sel, m, keep - 1);
+        size_t above = 0;
+        for (size_t i = 1; i < k2; i++)
+            if (b->p2[i] > th) above++;
+        size_t ties = keep - above; /* how many equal to th still fit */
+        size_t w = 1;
+        kept = H;
+        for (size_t i = 1; i < k2; i++) {
+            double p = b->p2[i];
+            if (p < th || (p == th && ties == 0)) continue;
+            if (p == th) ties--;
+            b->r2[w] = b->r2[i];
+            b->p2[w] = p;
+            b->mu2[w] = b->mu2[i];
+            b->beta2[w] = b->beta2[i];
+            kept += p;
+            w++;
+        }
+        k2 = w;
     }
     /* swap buffers and renormalise what pruning kept */
     size_t *tr = b->r;

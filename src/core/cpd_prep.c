@@ -66,6 +66,7 @@ static bool despike(double *y, size_t n, size_t window, double sigmas, size_t *c
     if (k % 2 == 0) k++;
     if (k < 3) k = 3;
     double t = sigmas > 0 ? sigmas : 5.0;
+    if (n < k) return true; /* shorter than one window: nothing to compare with */
     gsl_filter_impulse_workspace *w = gsl_filter_impulse_alloc(k);
     gsl_vector *out = gsl_vector_alloc(n), *med = gsl_vector_alloc(n), *sig = gsl_vector_alloc(n);
     gsl_vector_int *flag = gsl_vector_int_alloc(n);

@@ -1,18 +1,24 @@
-/* lod.c - min/max pyramid giving exact per-column summaries of a series.
+/* lod.c - exact per-column summaries of a series: blocks plus a sparse table.
  * Layer: core (pure, no I/O). License: MIT.
  *
- * Level 0 summarises blocks of LOD_BLOCK points; level k+1 pairs the nodes
- * of level k (an odd last node is simply not paired: a query never needs a
- * parent for it). A range query scans at most 2 * LOD_BLOCK raw points at
- * its ends and takes at most two nodes per level in between.
+ * Values are summarised per block of 32 points (level 0) and per
+ * superblock of 8 blocks; a sparse table over the superblocks holds, for
+ * every start i and every power of two 2^k, the summary of superblocks
+ * [i, i + 2^k). A range query scans at most 2 x 31 raw values at its
+ * ends, at most 2 x 7 block summaries (contiguous), and combines two
+ * overlapping sparse-table entries for the superblocks in between (min and
+ * max are idempotent), so its cost is constant in n.
  *
- * What a frame touches is kept small, because at 10^7 points the cost of a
- * query is its cache misses: the pyramid holds only min and max (16 bytes a
- * node); counts of NaN/+Inf/-Inf/<=0 are prefix sums over blocks (two reads
- * a query), built only when the series has such values; the smallest
- * positive value has its own pyramid, built only when some value is <= 0
- * and read only for ranges whose minimum is <= 0 (otherwise it is the
- * minimum). */
+ * Why this shape: at 10^7 points a query costs its cache misses, not its
+ * arithmetic. A binary pyramid takes one miss per level at each column
+ * boundary; here a boundary touches its values, its blocks and two table
+ * entries. Nodes hold min and max only; counts of NaN/+Inf/-Inf/<=0 are
+ * prefix sums over blocks, built only when the series has such values; the
+ * smallest positive value has tables of its own, built only when some
+ * value is <= 0 and read only for ranges whose minimum is <= 0 (otherwise
+ * it is the minimum). Memory: 0.5 bytes per point for the blocks plus
+ * 16 * log2(n / 256) / 256 for the table (1 byte per point at 10^7), and
+ * at most as much again for the optional parts. */
 #include "trajscope/lod.h"
 
 #include <math.h>
@@ -22,6 +28,8 @@
 
 #define LOD_BLOCK_SHIFT 5
 #define LOD_BLOCK ((size_t)1 << LOD_BLOCK_SHIFT)
+#define SB_SHIFT 3 /* blocks per superblock: 8 */
+#define SB_BLOCKS ((size_t)1 << SB_SHIFT)
 
 typedef struct MinMax {
     double min, max; /* over finite values; +Inf / -Inf when there are none */
@@ -45,12 +53,14 @@ struct TsLod {
     Seg *segs;
     size_t n_segs;
     size_t n_blocks;    /* full blocks: n >> LOD_BLOCK_SHIFT */
-    size_t n_levels;
-    size_t *level_off;  /* offset of each level in mm / pos */
-    size_t *level_len;  /* nodes in each level */
-    MinMax *mm;         /* all levels, level 0 first */
-    double *pos;        /* smallest value > 0 per node, same layout; NULL
-                           when no finite value is <= 0 */
+    MinMax *blk;        /* per block */
+    double *blk_pos;    /* smallest value > 0 per block; NULL when no finite
+                           value is <= 0 (then it is blk[].min) */
+    size_t n_sb;        /* full superblocks: n_blocks >> SB_SHIFT */
+    size_t n_levels;    /* sparse table levels: 2^k <= n_sb */
+    size_t *level_off;  /* offset of level k in sp / sp_pos */
+    MinMax *sp;         /* level k, entry i: superblocks [i, i + 2^k) */
+    double *sp_pos;
     Counts *prefix;     /* n_blocks + 1 prefix sums; NULL when all counts are 0 */
 };
 
@@ -141,60 +151,70 @@ static void build_segments(TsLod *lod) {
     }
 }
 
-static void build_pyramid(TsLod *lod) {
-    size_t n0 = lod->n >> LOD_BLOCK_SHIFT;
-    size_t levels = 0, total = 0;
-    for (size_t len = n0; len > 0; len /= 2) {
-        levels++;
-        total += len;
-    }
-    lod->n_blocks = n0;
-    lod->n_levels = levels;
-    lod->level_off = ts_xcalloc(levels ? levels : 1, sizeof *lod->level_off);
-    lod->level_len = ts_xcalloc(levels ? levels : 1, sizeof *lod->level_len);
-    lod->mm = total ? ts_xmalloc(total * sizeof *lod->mm) : NULL;
-    size_t off = 0, len = n0;
-    for (size_t k = 0; k < levels; k++, len /= 2) {
-        lod->level_off[k] = off;
-        lod->level_len[k] = len;
-        off += len;
-    }
-    /* Level 0 and the block counts in one pass; the optional arrays are
+static void build_tables(TsLod *lod) {
+    size_t nb = lod->n >> LOD_BLOCK_SHIFT;
+    lod->n_blocks = nb;
+    lod->blk = ts_xmalloc((nb ? nb : 1) * sizeof *lod->blk);
+    /* Blocks and their counts in one pass; the optional arrays are
      * allocated when the first block that needs them shows up. */
     Counts run = {0, 0, 0, 0};
-    for (size_t b = 0; b < n0; b++) {
+    for (size_t b = 0; b < nb; b++) {
         Acc a;
         acc_init(&a);
         acc_raw(&a, lod->y, b * LOD_BLOCK, (b + 1) * LOD_BLOCK);
-        lod->mm[b].min = a.min;
-        lod->mm[b].max = a.max;
-        if (a.n_nonpos && !lod->pos) {
-            lod->pos = ts_xmalloc(total * sizeof *lod->pos);
-            for (size_t j = 0; j < b; j++) lod->pos[j] = lod->mm[j].min; /* all > 0 so far */
+        lod->blk[b].min = a.min;
+        lod->blk[b].max = a.max;
+        if (a.n_nonpos && !lod->blk_pos) {
+            lod->blk_pos = ts_xmalloc(nb * sizeof *lod->blk_pos);
+            for (size_t j = 0; j < b; j++) lod->blk_pos[j] = lod->blk[j].min; /* all > 0 so far */
         }
-        if (lod->pos) lod->pos[b] = a.min_pos;
-        if ((a.n_nonpos || a.n_nan || a.n_posinf || a.n_neginf) && !lod->prefix) {
-            lod->prefix = ts_xcalloc(n0 + 1, sizeof *lod->prefix); /* zero up to b */
-        }
+        if (lod->blk_pos) lod->blk_pos[b] = a.min_pos;
+        if ((a.n_nonpos || a.n_nan || a.n_posinf || a.n_neginf) && !lod->prefix)
+            lod->prefix = ts_xcalloc(nb + 1, sizeof *lod->prefix); /* zero up to b */
         run.nonpos += (uint32_t)a.n_nonpos;
         run.nan += (uint32_t)a.n_nan;
         run.posinf += (uint32_t)a.n_posinf;
         run.neginf += (uint32_t)a.n_neginf;
         if (lod->prefix) lod->prefix[b + 1] = run;
     }
-    for (size_t k = 1; k < levels; k++) {
-        const MinMax *below = lod->mm + lod->level_off[k - 1];
-        MinMax *here = lod->mm + lod->level_off[k];
-        for (size_t j = 0; j < lod->level_len[k]; j++) {
-            const MinMax *l = &below[2 * j], *r = &below[2 * j + 1];
-            here[j].min = l->min < r->min ? l->min : r->min;
-            here[j].max = l->max > r->max ? l->max : r->max;
+    /* Sparse table over full superblocks. */
+    size_t nsb = nb >> SB_SHIFT, levels = 0, total = 0;
+    for (size_t w = 1; w <= nsb; w *= 2) {
+        levels++;
+        total += nsb - w + 1;
+    }
+    lod->n_sb = nsb;
+    lod->n_levels = levels;
+    lod->level_off = ts_xcalloc(levels ? levels : 1, sizeof *lod->level_off);
+    lod->sp = ts_xmalloc((total ? total : 1) * sizeof *lod->sp);
+    if (lod->blk_pos) lod->sp_pos = ts_xmalloc((total ? total : 1) * sizeof *lod->sp_pos);
+    for (size_t k = 0, off = 0, w = 1; k < levels; k++, w *= 2) {
+        lod->level_off[k] = off;
+        off += nsb - w + 1;
+    }
+    for (size_t i = 0; i < nsb; i++) {
+        MinMax m = {INFINITY, -INFINITY};
+        double p = INFINITY;
+        for (size_t j = i * SB_BLOCKS; j < (i + 1) * SB_BLOCKS; j++) {
+            m.min = lod->blk[j].min < m.min ? lod->blk[j].min : m.min;
+            m.max = lod->blk[j].max > m.max ? lod->blk[j].max : m.max;
+            if (lod->blk_pos) p = lod->blk_pos[j] < p ? lod->blk_pos[j] : p;
         }
-        if (lod->pos) {
-            const double *pb = lod->pos + lod->level_off[k - 1];
-            double *ph = lod->pos + lod->level_off[k];
-            for (size_t j = 0; j < lod->level_len[k]; j++)
-                ph[j] = pb[2 * j] < pb[2 * j + 1] ? pb[2 * j] : pb[2 * j + 1];
+        lod->sp[i] = m;
+        if (lod->sp_pos) lod->sp_pos[i] = p;
+    }
+    for (size_t k = 1, half = 1; k < levels; k++, half *= 2) {
+        const MinMax *below = lod->sp + lod->level_off[k - 1];
+        MinMax *here = lod->sp + lod->level_off[k];
+        size_t len = nsb - 2 * half + 1;
+        for (size_t i = 0; i < len; i++) {
+            here[i].min = below[i].min < below[i + half].min ? below[i].min : below[i + half].min;
+            here[i].max = below[i].max > below[i + half].max ? below[i].max : below[i + half].max;
+        }
+        if (lod->sp_pos) {
+            const double *pb = lod->sp_pos + lod->level_off[k - 1];
+            double *ph = lod->sp_pos + lod->level_off[k];
+            for (size_t i = 0; i < len; i++) ph[i] = pb[i] < pb[i + half] ? pb[i] : pb[i + half];
         }
     }
 }
@@ -206,7 +226,7 @@ static TsLod *lod_new(const int64_t *xi, const double *xd, const double *y, size
     lod->xd = xi ? NULL : xd;
     lod->y = y;
     build_segments(lod);
-    build_pyramid(lod);
+    build_tables(lod);
     return lod;
 }
 
@@ -230,11 +250,12 @@ TsLod *ts_lod_new_series(const TsSeries *s, const double *values, bool wall_x) {
 void ts_lod_free(TsLod *lod) {
     if (!lod) return;
     free(lod->segs);
-    free(lod->mm);
-    free(lod->pos);
+    free(lod->blk);
+    free(lod->blk_pos);
+    free(lod->sp);
+    free(lod->sp_pos);
     free(lod->prefix);
     free(lod->level_off);
-    free(lod->level_len);
     free(lod);
 }
 
@@ -311,17 +332,71 @@ size_t ts_lod_upper_bound(const TsLod *lod, size_t k, double x) {
     return bsearch_x(lod, lod->segs[k].start, lod->segs[k].end, x, true);
 }
 
-/* Minimum (or, with pos, smallest positive) over level-0 blocks [l, h). */
-static double tree_min(const TsLod *lod, const double *pos, size_t l, size_t h) {
-    double m = INFINITY;
-    for (size_t k = 0; l < h && k < lod->n_levels; k++) {
-        const double *level = pos + lod->level_off[k];
-        if (l & 1) { double v = level[l++]; m = v < m ? v : m; }
-        if (h & 1) { double v = level[--h]; m = v < m ? v : m; }
-        l >>= 1;
-        h >>= 1;
+static inline size_t floor_log2(size_t v) {
+    size_t k = 0;
+    while (v >>= 1) k++;
+    return k;
+}
+
+/* Min/max over whole blocks [b_lo, b_hi), b_lo < b_hi. */
+static void blocks_minmax(const TsLod *lod, size_t b_lo, size_t b_hi, double *pmn, double *pmx) {
+    double mn = INFINITY, mx = -INFINITY;
+    size_t s_lo = (b_lo + SB_BLOCKS - 1) >> SB_SHIFT, s_hi = b_hi >> SB_SHIFT;
+    size_t scan_a = b_hi, scan_b = b_hi; /* second block run, when any */
+    if (s_lo < s_hi) {
+        size_t k = floor_log2(s_hi - s_lo);
+        const MinMax *lv = lod->sp + lod->level_off[k];
+        const MinMax *l = &lv[s_lo], *r = &lv[s_hi - ((size_t)1 << k)];
+        mn = l->min < r->min ? l->min : r->min;
+        mx = l->max > r->max ? l->max : r->max;
+        scan_a = s_hi << SB_SHIFT;
+        b_hi = s_lo << SB_SHIFT;
     }
+    for (size_t j = b_lo; j < b_hi; j++) {
+        mn = lod->blk[j].min < mn ? lod->blk[j].min : mn;
+        mx = lod->blk[j].max > mx ? lod->blk[j].max : mx;
+    }
+    for (size_t j = scan_a; j < scan_b; j++) {
+        mn = lod->blk[j].min < mn ? lod->blk[j].min : mn;
+        mx = lod->blk[j].max > mx ? lod->blk[j].max : mx;
+    }
+    *pmn = mn;
+    *pmx = mx;
+}
+
+/* Smallest positive value over whole blocks [b_lo, b_hi) (needs blk_pos). */
+static double blocks_min_pos(const TsLod *lod, size_t b_lo, size_t b_hi) {
+    double m = INFINITY;
+    size_t s_lo = (b_lo + SB_BLOCKS - 1) >> SB_SHIFT, s_hi = b_hi >> SB_SHIFT;
+    size_t scan_a = b_hi, scan_b = b_hi;
+    if (s_lo < s_hi) {
+        size_t k = floor_log2(s_hi - s_lo);
+        const double *lv = lod->sp_pos + lod->level_off[k];
+        double l = lv[s_lo], r = lv[s_hi - ((size_t)1 << k)];
+        m = l < r ? l : r;
+        scan_a = s_hi << SB_SHIFT;
+        b_hi = s_lo << SB_SHIFT;
+    }
+    for (size_t j = b_lo; j < b_hi; j++) m = lod->blk_pos[j] < m ? lod->blk_pos[j] : m;
+    for (size_t j = scan_a; j < scan_b; j++) m = lod->blk_pos[j] < m ? lod->blk_pos[j] : m;
     return m;
+}
+
+/* True when the partial block b (a full block) cannot change what a holds:
+ * its values lie inside a's min..max, its smallest positive value is not
+ * below a's, and it has no NaN, infinity or (counted) value <= 0. Then
+ * its raw values need not be read at all: in a zoomed-out frame most
+ * column edges fall in such blocks. */
+static bool block_covered(const TsLod *lod, size_t b, const Acc *a) {
+    const MinMax *m = &lod->blk[b];
+    if (m->min < a->min || m->max > a->max) return false;
+    if (lod->prefix) {
+        const Counts *p = &lod->prefix[b], *q = &lod->prefix[b + 1];
+        if (q->nonpos != p->nonpos || q->nan != p->nan || q->posinf != p->posinf || q->neginf != p->neginf)
+            return false;
+    }
+    double pos = lod->blk_pos ? lod->blk_pos[b] : m->min; /* no value <= 0 anywhere */
+    return pos >= a->min_pos;
 }
 
 static void acc_range(const TsLod *lod, size_t lo, size_t hi, Acc *a) {
@@ -332,30 +407,14 @@ static void acc_range(const TsLod *lod, size_t lo, size_t hi, Acc *a) {
         acc_raw(a, lod->y, lo, hi);
         return;
     }
-    acc_raw(a, lod->y, lo, b_lo << LOD_BLOCK_SHIFT);
-    acc_raw(a, lod->y, b_hi << LOD_BLOCK_SHIFT, hi);
-    double mn = INFINITY, mx = -INFINITY;
-    size_t l = b_lo, h = b_hi;
-    for (size_t k = 0; l < h && k < lod->n_levels; k++) {
-        const MinMax *level = lod->mm + lod->level_off[k];
-        if (l & 1) {
-            const MinMax *nd = &level[l++];
-            mn = nd->min < mn ? nd->min : mn;
-            mx = nd->max > mx ? nd->max : mx;
-        }
-        if (h & 1) {
-            const MinMax *nd = &level[--h];
-            mn = nd->min < mn ? nd->min : mn;
-            mx = nd->max > mx ? nd->max : mx;
-        }
-        l >>= 1;
-        h >>= 1;
-    }
+    /* Whole blocks first, then the partial blocks at the two ends. */
+    double mn, mx;
+    blocks_minmax(lod, b_lo, b_hi, &mn, &mx);
     a->min = mn < a->min ? mn : a->min;
     a->max = mx > a->max ? mx : a->max;
     /* Smallest positive value of the blocks: their minimum when that is
-     * positive (or there is none), else from its own pyramid. */
-    double mp = mn > 0 ? mn : lod->pos ? tree_min(lod, lod->pos, b_lo, b_hi) : INFINITY;
+     * positive (or there is none), else from its own table. */
+    double mp = mn > 0 ? mn : lod->blk_pos ? blocks_min_pos(lod, b_lo, b_hi) : INFINITY;
     a->min_pos = mp < a->min_pos ? mp : a->min_pos;
     if (lod->prefix) {
         const Counts *p = &lod->prefix[b_lo], *q = &lod->prefix[b_hi];
@@ -364,6 +423,10 @@ static void acc_range(const TsLod *lod, size_t lo, size_t hi, Acc *a) {
         a->n_posinf += q->posinf - p->posinf;
         a->n_neginf += q->neginf - p->neginf;
     }
+    size_t left_end = b_lo << LOD_BLOCK_SHIFT, right_start = b_hi << LOD_BLOCK_SHIFT;
+    if (lo < left_end && !block_covered(lod, b_lo - 1, a)) acc_raw(a, lod->y, lo, left_end);
+    if (right_start < hi && (b_hi >= lod->n_blocks || !block_covered(lod, b_hi, a)))
+        acc_raw(a, lod->y, right_start, hi);
 }
 
 static void col_from_acc(const TsLod *lod, size_t lo, size_t hi, const Acc *a, TsLodCol *out) {

@@ -156,9 +156,27 @@ static bool write_string_attr(hid_t loc, const char *name, const char *value) {
     return ok;
 }
 
+/* Dataset creation properties without object timestamps: the same data
+ * written twice gives the same bytes (make samples is reproducible). */
+static hid_t untimed_dcpl(void) {
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (dcpl >= 0) H5Pset_obj_track_times(dcpl, 0);
+    return dcpl;
+}
+
+/* A dataset with no chunking or filters (scalars, small fixed arrays). */
+static hid_t small_dataset_create(hid_t loc, const char *name, hid_t type, hid_t space) {
+    hid_t dcpl = untimed_dcpl();
+    hid_t ds = dcpl >= 0 ? H5Dcreate2(loc, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)
+                         : H5I_INVALID_HID;
+    if (dcpl >= 0) H5Pclose(dcpl);
+    return ds;
+}
+
 static hid_t group_create(hid_t loc, const char *name) {
     hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
     if (gcpl < 0) return gcpl;
+    H5Pset_obj_track_times(gcpl, 0);
     /* Readers list streams and metrics in declaration order. */
     H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
     hid_t g = H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
@@ -173,7 +191,7 @@ static hid_t column_create(const TsWriter *w, hid_t loc, const char *name, hid_t
     int rank = cols ? 2 : 1;
     hsize_t dims[2] = {0, cols}, maxdims[2] = {H5S_UNLIMITED, cols}, chunk[2] = {chunk_rows, cols};
     hid_t space = H5Screate_simple(rank, dims, maxdims);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t dcpl = untimed_dcpl();
     hid_t ds = H5I_INVALID_HID;
     if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, rank, chunk) >= 0) {
         if (w->o.deflate_level > 0 && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
@@ -326,6 +344,7 @@ TsWriter *ts_writer_create(const char *path, const char *run_name, const TsWrite
         close(fd);
         target = w->tmp;
     } else {
+        created_new = lstat(path, &st) != 0;
         int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (w->o.overwrite ? 0 : O_EXCL), 0666);
         if (fd < 0) {
             if (errno == EEXIST) fail(w, err, "file exists (refusing to overwrite)");
@@ -333,13 +352,15 @@ TsWriter *ts_writer_create(const char *path, const char *run_name, const TsWrite
             writer_free(w);
             return NULL;
         }
-        created_new = !w->o.overwrite;
         close(fd);
     }
 
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fcpl >= 0) H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+    if (fcpl >= 0) {
+        H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+        H5Pset_obj_track_times(fcpl, 0); /* the root group: reproducible bytes */
+    }
     if (fapl >= 0) {
         /* SWMR needs the latest file format; strong close releases everything. */
         H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
@@ -424,7 +445,7 @@ bool ts_writer_set_config_json(TsWriter *w, const char *json, TsErr *err) {
     hid_t t = string_type();
     hid_t space = H5Screate(H5S_SCALAR);
     hid_t ds = (t >= 0 && space >= 0)
-                   ? H5Dcreate2(w->file, "config", t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)
+                   ? small_dataset_create(w->file, "config", t, space)
                    : H5I_INVALID_HID;
     bool ok = ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &json) >= 0;
     if (ds >= 0) H5Dclose(ds);
@@ -596,7 +617,7 @@ bool ts_writer_add_checkpoint_layout(TsWriter *w, const char *const *layers, siz
         hsize_t dims[1] = {n_layers};
         hid_t space = H5Screate_simple(1, dims, NULL);
         hid_t ds = (t >= 0 && space >= 0)
-                       ? H5Dcreate2(w->ck_group, "layers", t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)
+                       ? small_dataset_create(w->ck_group, "layers", t, space)
                        : H5I_INVALID_HID;
         ok = ds >= 0 && H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, layers) >= 0;
         if (ds >= 0) H5Dclose(ds);

@@ -266,6 +266,18 @@ int ts_axis_fit(const TsAxis *a, int len, bool vertical, TsTicks *out) {
     int m = vertical ? (len + 1) / 2 : len / 4;
     if (m > TS_AXIS_MAX_TICKS) m = TS_AXIS_MAX_TICKS;
     if (m < 1) m = 1;
+    if (!vertical) {
+        /* Start near the count whose labels could fit, not at len / 4:
+         * each try formats every label. */
+        ts_axis_ticks(a, m, out);
+        int widest = 1;
+        for (int i = 0; i < out->n; i++) {
+            int w = (int)strlen(out->tick[i].label);
+            if (w > widest) widest = w;
+        }
+        int est = len / (widest + 2) + 1;
+        if (est < m) m = est;
+    }
     for (; m >= 1; m--) {
         ts_axis_ticks(a, m, out);
         if (out->n > 0 && fits(a, len, vertical, out)) return out->n;

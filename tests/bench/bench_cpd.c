@@ -183,6 +183,26 @@ int main(void) {
         free(step);
         free(y);
     }
+    {
+        size_t n = sizes[2];
+        int64_t *step = malloc(n * sizeof *step);
+        double *y = malloc(n * sizeof *y);
+        make(LOSS, n, step, y);
+        ts_cpd_options_default(&o);
+        o.prep.log_values = true;
+        o.prep.log_step = true;
+        o.prep.grid_points = 10000;
+        o.max_cp = 12;
+        TsCpdCrops cr;
+        double t0 = now();
+        if (ts_cpd_crops(step, y, n, &o, 0.0, INFINITY, 0, &cr, NULL)) {
+            printf("  crops    mean     loss-curve  n=%-8zu %8.3f s   %6zu segmentations, %zu PELT runs"
+                   " (log-step grid of 10^4)\n", n, now() - t0, cr.n, cr.n_runs);
+            ts_cpd_crops_free(&cr);
+        }
+        free(step);
+        free(y);
+    }
     printf("job slices: largest single ts_cpd_job_step(budget 200000), regimes n=10^6\n");
     {
         size_t n = 1000000;

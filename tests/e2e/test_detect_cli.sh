@@ -28,6 +28,8 @@ expect_rc "min-seg below the cost's floor" 1 "$TS_BIN" detect --csv x.csv --cost
 expect_rc "csv and FILE together" 1 "$TS_BIN" detect --csv x.csv other.h5
 expect_rc "bad crops range" 1 "$TS_BIN" detect --csv x.csv --crops 5:2
 expect_rc "crops needs pelt" 1 "$TS_BIN" detect --csv x.csv --crops 1:9 --method bocpd
+expect_rc "grid without log-step" 1 "$TS_BIN" detect --csv x.csv --grid 100
+expect_rc "hazard without bocpd" 1 "$TS_BIN" detect --csv x.csv --hazard 100
 expect_rc "help" 0 "$TS_BIN" detect --help
 grep -q "usage: trajscope detect" "$T/out" && ok "help text" || bad "help text" "no usage line"
 "$TS_BIN" --help 2>&1 | grep -q "detect" && ok "listed in trajscope --help" || bad "listed in trajscope --help" "missing"
@@ -47,6 +49,8 @@ printf '0\n-1\n0\n' >"$T/nonpos.csv"
 expect_rc "log of non-positive values" 2 "$TS_BIN" detect --csv "$T/nonpos.csv" --log-values
 printf 'step,value\n' >"$T/empty.csv"
 expect_rc "header only" 2 "$TS_BIN" detect --csv "$T/empty.csv"
+printf '1\n2\n9\n' >"$T/tiny.csv"
+expect_rc "three points, despiked, log-step" 0 "$TS_BIN" detect --csv "$T/tiny.csv" --despike --log-step --log-values
 printf '1.5,2\n2.5,3\n' >"$T/fracstep.csv"
 expect_rc "fractional step" 2 "$TS_BIN" detect --csv "$T/fracstep.csv"
 head -c 3000 /dev/urandom >"$T/junk.h5"

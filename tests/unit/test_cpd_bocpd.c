@@ -71,7 +71,7 @@ static void test_matches_reference(void **state) {
     TsCpdBocpdPrior pr = {0.5, 0.1, 1.5, 0.8};
     double *ref = calloc((N + 1) * (N + 1), sizeof *ref);
     reference(x, N, &pr, 20.0, ref);
-    TsCpdBocpd *b = ts_cpd_bocpd_new(&pr, 20.0, 0.0);
+    TsCpdBocpd *b = ts_cpd_bocpd_new(&pr, 20.0, 0.0, 0);
     assert_non_null(b);
     for (size_t t = 0; t < N; t++) {
         assert_true(ts_cpd_bocpd_push(b, x[t]));
@@ -99,7 +99,7 @@ static void test_posterior_normalised_and_map_drops(void **state) {
     ts_cpd_bocpd_prior_from_data(x, 200, &pr);
     assert_double_equal(pr.mu0, 0.0, 0.3);
     assert_double_equal(pr.beta0, 1.0, 0.3);
-    TsCpdBocpd *b = ts_cpd_bocpd_new(&pr, 250.0, 1e-8);
+    TsCpdBocpd *b = ts_cpd_bocpd_new(&pr, 250.0, 1e-8, 0);
     assert_non_null(b);
     assert_int_equal(ts_cpd_bocpd_map(b), 0);
     size_t kmax = 0;
@@ -136,18 +136,49 @@ static void test_posterior_normalised_and_map_drops(void **state) {
     free(x);
 }
 
+/* The cap on run lengths: the posterior stays normalised and short on a
+ * long change-free stretch, and the MAP still follows shifts. */
+static void test_run_length_cap(void **state) {
+    (void)state;
+    enum { N = 20000 };
+    double *x = malloc(N * sizeof *x);
+    rs = 21;
+    for (size_t i = 0; i < N; i++) x[i] = (i < 15000 ? 0.0 : 3.0) + gauss();
+    TsCpdBocpdPrior pr;
+    ts_cpd_bocpd_prior_from_data(x, 500, &pr);
+    TsCpdBocpd *b = ts_cpd_bocpd_new(&pr, 250.0, 1e-8, 200);
+    assert_non_null(b);
+    for (size_t t = 0; t < N; t++) {
+        ts_cpd_bocpd_push(b, x[t]);
+        const size_t *r;
+        const double *p;
+        size_t k = ts_cpd_bocpd_posterior(b, &r, &p);
+        assert_true(k <= 200);
+        double sum = 0;
+        for (size_t i = 0; i < k; i++) {
+            if (i) assert_true(r[i] > r[i - 1]);
+            sum += p[i];
+        }
+        assert_double_equal(sum, 1.0, 1e-9);
+        if (t == 14990) assert_true(ts_cpd_bocpd_map_nonzero(b) > 5000);
+        if (t == 15003) assert_true(ts_cpd_bocpd_map_nonzero(b) <= 5);
+    }
+    ts_cpd_bocpd_free(b);
+    free(x);
+}
+
 static void test_invalid_prior(void **state) {
     (void)state;
     TsCpdBocpdPrior ok = {0, 1, 1, 1}, bad = {0, 0, 1, 1};
-    assert_null(ts_cpd_bocpd_new(&bad, 100, 0));
+    assert_null(ts_cpd_bocpd_new(&bad, 100, 0, 0));
     bad = (TsCpdBocpdPrior){0, 1, -1, 1};
-    assert_null(ts_cpd_bocpd_new(&bad, 100, 0));
+    assert_null(ts_cpd_bocpd_new(&bad, 100, 0, 0));
     bad = (TsCpdBocpdPrior){NAN, 1, 1, 1};
-    assert_null(ts_cpd_bocpd_new(&bad, 100, 0));
-    assert_null(ts_cpd_bocpd_new(&ok, 1.0, 0));
-    assert_null(ts_cpd_bocpd_new(&ok, 100, 1.0));
-    assert_null(ts_cpd_bocpd_new(NULL, 100, 0));
-    TsCpdBocpd *b = ts_cpd_bocpd_new(&ok, 100, 0);
+    assert_null(ts_cpd_bocpd_new(&bad, 100, 0, 0));
+    assert_null(ts_cpd_bocpd_new(&ok, 1.0, 0, 0));
+    assert_null(ts_cpd_bocpd_new(&ok, 100, 1.0, 0));
+    assert_null(ts_cpd_bocpd_new(NULL, 100, 0, 0));
+    TsCpdBocpd *b = ts_cpd_bocpd_new(&ok, 100, 0, 0);
     assert_non_null(b);
     ts_cpd_bocpd_free(b);
 }
@@ -165,7 +196,7 @@ static void test_offset_invariance(void **state) {
     TsCpdBocpdPrior px, py;
     ts_cpd_bocpd_prior_from_data(x, N, &px);
     ts_cpd_bocpd_prior_from_data(y, N, &py);
-    TsCpdBocpd *a = ts_cpd_bocpd_new(&px, 250, 1e-8), *b = ts_cpd_bocpd_new(&py, 250, 1e-8);
+    TsCpdBocpd *a = ts_cpd_bocpd_new(&px, 250, 1e-8, 300), *b = ts_cpd_bocpd_new(&py, 250, 1e-8, 300);
     size_t differ = 0;
     for (size_t i = 0; i < N; i++) {
         ts_cpd_bocpd_push(a, x[i]);
@@ -225,6 +256,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_matches_reference),
         cmocka_unit_test(test_posterior_normalised_and_map_drops),
+        cmocka_unit_test(test_run_length_cap),
         cmocka_unit_test(test_invalid_prior),
         cmocka_unit_test(test_offset_invariance),
         cmocka_unit_test(test_batch_detect),

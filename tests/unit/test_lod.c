@@ -88,8 +88,14 @@ static void brute_columns(const double *x, const double *y, size_t start, size_t
     }
 }
 
+/* Kinds of values: the lod keeps optional tables only when needed, so each
+ * kind takes a different path. */
+enum { MIXED, POSITIVE, SIGNED };
+static int series_kind = MIXED;
+
 /* A random series: steps with repeats and gaps, values with noise, spikes,
- * negatives, NaN and infinities. */
+ * and (MIXED) negatives, zeros, NaN and infinities; (POSITIVE) values > 0
+ * only; (SIGNED) finite values of both signs. */
 static void make_series(size_t n, int64_t *step, double *xd, double *y) {
     int64_t s = (int64_t)rng_below(5);
     for (size_t i = 0; i < n; i++) {
@@ -104,12 +110,15 @@ static void make_series(size_t n, int64_t *step, double *xd, double *y) {
         else if (k == 2) v = -INFINITY;
         else if (k < 6) v = 100.0 * rng_unit();
         else if (k == 6) v = 0.0;
+        if (series_kind == POSITIVE && !(v > 0)) v = 1.0 + rng_unit();
+        if (series_kind == POSITIVE && v <= 0.5) v += 1.0;
+        if (series_kind == SIGNED && !isfinite(v)) v = -100.0 * rng_unit();
         y[i] = v;
     }
 }
 
-static void test_columns_match_brute_force(void **state) {
-    (void)state;
+static void columns_match_brute_force(int kind) {
+    series_kind = kind;
     const size_t n = 20000;
     int64_t *step = ts_xmalloc(n * sizeof *step);
     double *xd = ts_xmalloc(n * sizeof *xd), *y = ts_xmalloc(n * sizeof *y);
@@ -149,25 +158,48 @@ static void test_columns_match_brute_force(void **state) {
     free(step);
     free(xd);
     free(y);
+    series_kind = MIXED;
+}
+
+static void test_columns_match_brute_force(void **state) {
+    (void)state;
+    columns_match_brute_force(MIXED);
+}
+
+static void test_columns_positive_values(void **state) {
+    (void)state;
+    columns_match_brute_force(POSITIVE);
+}
+
+static void test_columns_signed_values(void **state) {
+    (void)state;
+    columns_match_brute_force(SIGNED);
 }
 
 static void test_index_ranges_exhaustive(void **state) {
     (void)state;
-    const size_t n = 333; /* not a multiple of the block size */
-    int64_t step[333];
-    double xd[333], y[333];
-    make_series(n, step, xd, y);
-    y[64] = NAN;
-    y[65] = -3.0;
-    TsLod *lod = ts_lod_new(xd, y, n);
-    for (size_t lo = 0; lo <= n; lo++)
-        for (size_t hi = lo; hi <= n; hi++) {
-            TsLodCol got, want;
-            ts_lod_query_index(lod, lo, hi, &got);
-            brute(y, xd, lo, hi, &want);
-            assert_col_equal(&got, &want, lo * 1000 + hi);
+    /* 1111 points: 34 blocks, 4 superblocks and a tail that is not a block */
+    enum { N = 1111 };
+    int64_t step[N];
+    double xd[N], y[N];
+    for (int kind = MIXED; kind <= SIGNED; kind++) {
+        series_kind = kind;
+        make_series(N, step, xd, y);
+        if (kind == MIXED) {
+            y[64] = NAN;
+            y[65] = -3.0;
         }
-    ts_lod_free(lod);
+        TsLod *lod = ts_lod_new(xd, y, N);
+        for (size_t lo = 0; lo <= N; lo += 1 + lo % 3)
+            for (size_t hi = lo; hi <= N; hi++) {
+                TsLodCol got, want;
+                ts_lod_query_index(lod, lo, hi, &got);
+                brute(y, xd, lo, hi, &want);
+                assert_col_equal(&got, &want, lo * 10000 + hi);
+            }
+        ts_lod_free(lod);
+    }
+    series_kind = MIXED;
 }
 
 /* One sample wide spike in 2e5 points: at every zoom that contains it,
@@ -349,6 +381,8 @@ static void test_empty(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_columns_match_brute_force),
+        cmocka_unit_test(test_columns_positive_values),
+        cmocka_unit_test(test_columns_signed_values),
         cmocka_unit_test(test_index_ranges_exhaustive),
         cmocka_unit_test(test_spike_found_at_every_zoom),
         cmocka_unit_test(test_nonfinite_counted),
