@@ -2,12 +2,15 @@
  * Layer: core (pure, no I/O). License: MIT.
  *
  * "No spike is ever hidden": a plot column covers an x range and draws the
- * min-to-max span of ALL the points in it, at every zoom level. A TsLod is
- * a min/max pyramid (blocks of 32 points, then levels that each halve the
- * node count) over one array of values, so any index range is answered in
- * O(log n) and a whole frame costs O(columns * log n) whatever the number
- * of points. Building is O(n) time and 1 to 2 bytes per point (counts are
- * 32-bit: up to 4 * 10^9 points).
+ * min-to-max span of ALL the points in it, at every zoom level. A TsLod
+ * summarises one array of values in blocks of 32 points, with a sparse
+ * table over groups of 8 blocks, so any index range is answered with at
+ * most 62 raw values, 14 block summaries and 2 table entries: a frame costs
+ * O(columns) queries plus one interpolation search per column edge
+ * (O(log n) worst case), whatever the number of points. Building is O(n)
+ * time; memory is about 0.5 + log2(n/256)/16 bytes per point (1.5 at
+ * 10^7), up to twice that when the values include NaN/Inf or values <= 0.
+ * Counts are 32-bit: up to 4 * 10^9 points.
  *
  * x is any array that is non-decreasing within each segment: logged steps
  * (int64) or wall times (double). The series is split into segments where
@@ -78,7 +81,7 @@ size_t ts_lod_lower_bound(const TsLod *lod, size_t k, double x);
 size_t ts_lod_upper_bound(const TsLod *lod, size_t k, double x);
 
 /* Summary of points [lo, hi) (any range inside one segment, or any range
- * at all when the caller wants raw index statistics). O(log n). */
+ * at all when the caller wants raw index statistics). O(1). */
 void ts_lod_query_index(const TsLod *lod, size_t lo, size_t hi, TsLodCol *out);
 /* Summary of the points of segment k with x0 <= x <= x1. */
 void ts_lod_query(const TsLod *lod, size_t k, double x0, double x1, TsLodCol *out);

@@ -114,7 +114,7 @@ static int read_run(const char *path, const char *metric, Input *in, char **metr
     ts_series_init(&s);
     TsErr err;
     ts_err_clear(&err);
-    if (!ts_run_read(run, (size_t)mi, 0, SIZE_MAX, &s, &err)) {
+    if (!ts_run_read_ex(run, (size_t)mi, 0, SIZE_MAX, 0, &s, &err)) {
         cli_error("%s", err.msg);
         ts_series_free(&s);
         ts_run_free(run);

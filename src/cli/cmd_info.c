@@ -47,7 +47,7 @@ static bool collect(TsRun *run, MetricReport **out, TsErr *err) {
     ts_series_init(&s);
     for (size_t i = 0; i < n; i++) {
         reports[i].info = ts_run_metric(run, i);
-        if (!ts_run_read(run, i, 0, SIZE_MAX, &s, err)) {
+        if (!ts_run_read_ex(run, i, 0, SIZE_MAX, 0, &s, err)) {
             ts_series_free(&s);
             free(reports);
             return false;

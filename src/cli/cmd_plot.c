@@ -241,7 +241,7 @@ int ts_cmd_plot(int argc, char **argv) {
     TsErr err;
     ts_err_clear(&err);
     int status;
-    if (!ts_run_read(run, (size_t)mi, 0, SIZE_MAX, &s, &err)) {
+    if (!ts_run_read_ex(run, (size_t)mi, 0, SIZE_MAX, o.wall ? TS_READ_WALL_TIME : 0, &s, &err)) {
         cli_error("%s", err.msg);
         status = TS_EXIT_DATA;
     } else {

@@ -1,4 +1,5 @@
 /* cpd_pelt.c - PELT (Killick, Fearnhead & Eckley 2012) as a resumable run,
+ * with functional pruning for the mean cost (FPOP, Maidstone et al. 2017),
  * and binary segmentation.
  * Layer: core (pure). License: MIT.
  *

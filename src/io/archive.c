@@ -540,7 +540,7 @@ static void archive_free(Archive *ar) {
     free(ar);
 }
 
-static bool ar_read(TsRun *run, size_t i, size_t start, size_t count, TsSeries *out, TsErr *err);
+static bool ar_read(TsRun *run, size_t i, size_t start, size_t count, unsigned flags, TsSeries *out, TsErr *err);
 static bool ar_refresh(TsRun *run, bool *grew, TsErr *err);
 static bool ar_load_checkpoints(TsRun *run, TsCheckpoints *out, TsErr *err);
 static void ar_close(TsRun *run);
@@ -882,12 +882,14 @@ TsRun *ts_archive_open(const char *path, TsErr *err) {
 
 /* ---- operations ---- */
 
-static bool ar_read(TsRun *run, size_t i, size_t start, size_t count, TsSeries *out, TsErr *err) {
+static bool ar_read(TsRun *run, size_t i, size_t start, size_t count, unsigned flags,
+                    TsSeries *out, TsErr *err) {
     Archive *ar = ts_run_impl(run);
     if (i >= ar->n_metrics) return fail(err, ar->path, "no metric %zu", i);
     const ArMetric *m = &ar->metrics[i];
     const ArStream *s = &ar->streams[m->stream];
-    ts_series_alloc(out, count, s->wall >= 0);
+    bool wall = s->wall >= 0 && (flags & TS_READ_WALL_TIME);
+    ts_series_alloc(out, count, wall);
     out->n = count;
     if (count == 0) return true;
     bool ok = read_rows(m->ds, H5T_NATIVE_DOUBLE, start, count, 0, out->value);
@@ -896,7 +898,7 @@ static bool ar_read(TsRun *run, size_t i, size_t start, size_t count, TsSeries *
     } else if (ok) {
         for (size_t k = 0; k < count; k++) out->step[k] = (int64_t)(start + k);
     }
-    if (ok && s->wall >= 0) ok = read_rows(s->wall, H5T_NATIVE_DOUBLE, start, count, 0, out->wall_time);
+    if (ok && wall) ok = read_rows(s->wall, H5T_NATIVE_DOUBLE, start, count, 0, out->wall_time);
     if (!ok) {
         ts_series_free(out);
         const TsMetricInfo *mi = ts_run_metric(run, i);

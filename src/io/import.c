@@ -344,11 +344,12 @@ static struct {
 } *registry;
 static size_t registry_n, registry_cap;
 
-static bool imp_read(TsRun *run, size_t i, size_t start, size_t count, TsSeries *out, TsErr *err) {
+static bool imp_read(TsRun *run, size_t i, size_t start, size_t count, unsigned flags,
+                     TsSeries *out, TsErr *err) {
     (void)err;
     ImpRun *r = ts_run_impl(run);
     const ImpMetric *m = &r->m[i];
-    bool wall = ts_run_metric(run, i)->has_wall_time;
+    bool wall = ts_run_metric(run, i)->has_wall_time && (flags & TS_READ_WALL_TIME);
     ts_series_alloc(out, count, wall);
     if (count == 0) return true;
     memcpy(out->step, m->step + start, count * sizeof *out->step);

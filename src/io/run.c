@@ -179,6 +179,11 @@ long ts_run_find_metric(const TsRun *run, const char *name) {
 }
 
 bool ts_run_read(TsRun *run, size_t i, size_t start, size_t count, TsSeries *out, TsErr *err) {
+    return ts_run_read_ex(run, i, start, count, TS_READ_WALL_TIME, out, err);
+}
+
+bool ts_run_read_ex(TsRun *run, size_t i, size_t start, size_t count, unsigned flags,
+                    TsSeries *out, TsErr *err) {
     if (i >= run->n_metrics) {
         ts_err_set(err, "%s: no metric number %zu", run->path, i);
         return false;
@@ -186,7 +191,7 @@ bool ts_run_read(TsRun *run, size_t i, size_t start, size_t count, TsSeries *out
     size_t length = run->metrics[i].length;
     if (start > length) start = length;
     if (count > length - start) count = length - start;
-    return run->ops->read(run, i, start, count, out, err);
+    return run->ops->read(run, i, start, count, flags, out, err);
 }
 
 bool ts_run_refresh(TsRun *run, bool *grew, TsErr *err) {
@@ -223,15 +228,17 @@ typedef struct MemRun {
     size_t n, cap;
 } MemRun;
 
-static bool mem_read(TsRun *run, size_t i, size_t start, size_t count, TsSeries *out, TsErr *err) {
+static bool mem_read(TsRun *run, size_t i, size_t start, size_t count, unsigned flags,
+                     TsSeries *out, TsErr *err) {
     (void)err;
     MemRun *mem = run->impl;
     const MemMetric *m = &mem->metrics[i];
-    ts_series_alloc(out, count, m->any_wall_time);
+    bool wall = m->any_wall_time && (flags & TS_READ_WALL_TIME);
+    ts_series_alloc(out, count, wall);
     if (count == 0) return true;
     memcpy(out->step, m->points.step + start, count * sizeof *out->step);
     memcpy(out->value, m->points.value + start, count * sizeof *out->value);
-    if (m->any_wall_time)
+    if (wall)
         memcpy(out->wall_time, m->points.wall_time + start, count * sizeof *out->wall_time);
     return true;
 }

@@ -12,8 +12,10 @@
 
 typedef struct TsRunOps {
     /* Reads points [start, start+count) (already clipped to the metric's
-     * length by the caller) of metric i into out. */
-    bool (*read)(TsRun *run, size_t i, size_t start, size_t count, TsSeries *out, TsErr *err);
+     * length by the caller) of metric i into out; wall times only when
+     * flags has TS_READ_WALL_TIME. */
+    bool (*read)(TsRun *run, size_t i, size_t start, size_t count, unsigned flags, TsSeries *out,
+                 TsErr *err);
     /* Optional: re-reads lengths (updating them with ts_run_set_metric_length). */
     bool (*refresh)(TsRun *run, bool *grew, TsErr *err);
     /* Optional: loads checkpoint statistics into out (owned by the back end
