@@ -56,7 +56,8 @@ typedef enum TsGridKind {
 
 typedef struct TsGroupOptions {
     TsGridKind grid;  /* default TS_GRID_UNION */
-    size_t points;    /* LINEAR / LOG grids: number of points (0 = 256); ignored for UNION */
+    size_t points;    /* LINEAR / LOG grids: number of points (0 = 256; at least 2 unless the
+                         span is a single x); ignored for UNION */
     bool span_union;  /* false (default): the overlap [max of first x, min of last x], where every
                          run contributes at every grid point; true: [min first x, max last x],
                          where a run contributes only inside its own range (no extrapolation) */

@@ -30,12 +30,12 @@
  * docs/DETECTION.md): preparation O(n log n), 0.2-0.5 s for 10^6 points.
  * PELT with the mean cost uses functional pruning: ~0.5 s per 10^6 points
  * on any curve. With meanvar/slope, time grows with the sum of squared
- * segment lengths: fine with regimes every few hundred points (5 s at 10^6),
- * slow for a few long smooth segments (slope, 10^5-point loss curve: 8 s) -
+ * segment lengths: fine with regimes every few hundred points (4-7 s at 10^6),
+ * slow for a few long smooth segments (slope, 10^5-point loss curve: 6 s) -
  * use prep.log_step with grid_points ~5000, or binseg (O(n log n), < 1 s at
  * 10^6). Few changes on a long curve (max_cp, CROPS) means PELT at large
- * penalties: CROPS over 0..12 changes is 1.7 s at 10^5, 35 s at 10^6, under
- * a second on a 10^4-point log-step grid. BOCPD: O(run lengths kept) per
+ * penalties: CROPS over 0..12 changes is 1.3 s at 10^5, 30 s at 10^6, 0.2 s
+ * on a 10^4-point log-step grid. BOCPD: O(run lengths kept) per
  * point, ~10 us. A front end that must stay responsive uses the job API
  * (ts_cpd_job_*), which does a bounded amount of work per call.
  *

@@ -147,7 +147,7 @@ static size_t union_grid(const Clean *cl, size_t k, double lo, double hi, double
 
 /* points evenly spaced in x (log_space false) or in log(x + 1), ends exact. */
 static size_t even_grid(double lo, double hi, size_t points, bool log_space, double **grid) {
-    size_t m = lo == hi ? 1 : points;
+    size_t m = lo == hi ? 1 : points < 2 ? 2 : points;
     double *g = ts_xmalloc(m * sizeof *g);
     double u0 = log_space ? log1p(lo) : lo, u1 = log_space ? log1p(hi) : hi;
     for (size_t i = 0; i < m; i++) {

@@ -260,8 +260,16 @@ if [ -f "$SR/grok-seed0.h5" ] && [ -f "$SR/parity.h5" ]; then
     near_truth "parity train/loss drop after plateau" "$SR/parity.h5" train/loss --max-cp 1
     near_truth "parity eval/loss drop after plateau" "$SR/parity.h5" eval/loss --max-cp 1
     near_truth "parity eval/acc jump" "$SR/parity.h5" eval/acc --max-cp 1
-    # the penalised default also has a change point there
-    near_truth "parity train/loss, log values, default penalty" "$SR/parity.h5" train/loss --log-values --despike
+    # at the default penalty (100+ changes) the strongest one is the drop
+    read -r want span < <(truth "$SR/parity.h5" train/loss)
+    strongest=$("$TS_BIN" detect "$SR/parity.h5" --metric train/loss --log-values --despike --json |
+        "$PY" -c "import json,sys; c=json.load(sys.stdin)['change_points']; print(max(c, key=lambda x: x['strength'])['step'], len(c))")
+    read -r sstep scount <<<"$strongest"
+    if [ -n "${sstep:-}" ] && [ $((sstep > want ? sstep - want : want - sstep)) -le $((span / 50)) ]; then
+        ok "parity, log values, despiked, default penalty: strongest of $scount changes at $sstep (truth $want)"
+    else
+        bad "parity strongest change" "got '$strongest', truth $want"
+    fi
     # CROPS from the explorer's point of view: 0..4 phases
     "$TS_BIN" detect "$SR/grok-seed0.h5" --metric eval/acc --crops 0:inf --max-cp 4 --json >"$T/gc.json" \
         && "$PY" -c "
@@ -269,6 +277,65 @@ import json; s=json.load(open('$T/gc.json'))['crops']['segmentations']
 assert [e['n_cp'] for e in s][:2]==[0,1], [e['n_cp'] for e in s]" && ok "grok CROPS steps through 0, 1, ... phases" || bad "grok CROPS" "$(head -c 300 "$T/gc.json")"
 else
     skip "sample runs" "sample-runs/grok-seed0.h5 or parity.h5 not there yet (make samples)"
+fi
+
+# ---- the same runs against the steps documented in sample-runs/README.md ----
+readme_steps() { # prints "name step" lines parsed from the README, nothing when absent
+    "$PY" - "$SR/README.md" <<'PYEOF'
+import re, sys
+try:
+    t = open(sys.argv[1]).read()
+except OSError:
+    sys.exit(0)
+for m in re.finditer(r"^\| (grok-seed\d) \| \d+ \| (\d+) \|", t, re.M):
+    print(m.group(1), m.group(2))          # val acc >= 50%
+for key, pat in [("plateau_end", r"step (\d+) \(plateau end\)"), ("drop", r"(\d+) \(the drop\)"),
+                 ("inf", r"Inf at step (\d+)"), ("resumed_drop", r"below\s+0\.5 ln 2 from \*\*step (\d+)")]:
+    m = re.search(pat, t)
+    if m: print(key, m.group(1))
+PYEOF
+}
+declare -A doc
+while read -r k v; do doc[$k]=$v; done < <(readme_steps)
+changes() { # FILE METRIC ARGS... : the change steps, space separated
+    local file=$1 metric=$2; shift 2
+    "$TS_BIN" detect "$file" --metric "$metric" "$@" --json 2>/dev/null |
+        "$PY" -c "import json,sys; print(' '.join(str(c['step']) for c in json.load(sys.stdin)['change_points']))" 2>/dev/null
+}
+has_near() { # WANT TOL STEPS... : true when a step is within TOL of WANT
+    local want=$1 tol=$2 g; shift 2
+    for g in "$@"; do [ $((g > want ? g - want : want - g)) -le "$tol" ] && return 0; done
+    return 1
+}
+if [ ${#doc[@]} -eq 0 ] || [ ! -f "$SR/parity.h5" ]; then
+    skip "README steps" "sample-runs/README.md or the archives not there (or their wording changed)"
+else
+    for s in 0 1 2; do
+        w=${doc[grok-seed$s]:-}
+        if [ -z "$w" ]; then skip "README grok-seed$s" "no 'val acc >= 50%' step in the README table"; continue; fi
+        got=$(changes "$SR/grok-seed$s.h5" eval/acc --max-cp 1)
+        has_near "$w" 120 $got && ok "grok-seed$s: jump at $got, README says val acc >= 50% at $w" \
+            || bad "grok-seed$s vs README" "changes [$got], README $w"
+    done
+    if [ -n "${doc[plateau_end]:-}" ] && [ -n "${doc[drop]:-}" ]; then
+        got=$(changes "$SR/parity.h5" train/loss --max-cp 2)
+        if has_near "${doc[plateau_end]}" 320 $got && has_near "${doc[drop]}" 320 $got; then
+            ok "parity: plateau end and drop at [$got], README ${doc[plateau_end]} and ${doc[drop]}"
+        else
+            bad "parity vs README" "changes [$got], README plateau end ${doc[plateau_end]}, drop ${doc[drop]}"
+        fi
+    fi
+    if [ -n "${doc[inf]:-}" ] && [ -f "$SR/lr-too-high.h5" ]; then
+        got=$("$TS_BIN" detect "$SR/lr-too-high.h5" --metric train/loss --json |
+            "$PY" -c "import json,sys; print(json.load(sys.stdin)['preprocessing']['first_nonfinite_step'])")
+        [ "$got" = "${doc[inf]}" ] && ok "lr-too-high: first non-finite step $got as documented" \
+            || bad "lr-too-high first non-finite" "got $got, README ${doc[inf]}"
+    fi
+    if [ -n "${doc[resumed_drop]:-}" ] && [ -f "$SR/resumed.h5" ]; then
+        got=$(changes "$SR/resumed.h5" eval/loss --max-cp 1)
+        has_near "${doc[resumed_drop]}" 240 $got && ok "resumed: drop at $got (last writes win at the seam), README ${doc[resumed_drop]}" \
+            || bad "resumed vs README" "changes [$got], README ${doc[resumed_drop]}"
+    fi
 fi
 
 finish

@@ -151,6 +151,7 @@ static void test_natural_sort(void **state) {
     assert_true(ts_runset_natural_cmp("seed10", "seed2") > 0);
     assert_true(ts_runset_natural_cmp("Seed1", "seed2") < 0);
     assert_true(ts_runset_natural_cmp("seed2", "seed02") < 0);
+    assert_true(ts_runset_natural_cmp("seed007", "seed10") < 0); /* leading zeros do not count */
     assert_true(ts_runset_natural_cmp("run", "run1") < 0);
     assert_int_equal(ts_runset_natural_cmp("a7b", "a7b"), 0);
     assert_true(ts_runset_natural_cmp("lr1e-3", "lr1e-4") < 0);
