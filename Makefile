@@ -60,8 +60,9 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TOOL_SRC  := $(wildcard tools/*/main.c)
 TOOL_BIN  := $(patsubst tools/%/main.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
-# Generated protobuf sources are kept (not treated as intermediates).
-.SECONDARY: $(PROTO_GEN) $(PROTO_GEN:%.c=%.h)
+# Keep every intermediate (generated protobuf sources, test objects):
+# deleting them only makes the next build redo work.
+.SECONDARY:
 
 .PHONY: all run check test asan bench samples deps install uninstall clean check-layers fuzz tools
 .DEFAULT_GOAL := all

@@ -14,11 +14,11 @@ out="$root/build-fuzz"
 secs=${FUZZ_SECONDS:-20}
 cd "$root" || exit 2
 
-if ! command -v clang >/dev/null 2>&1; then
+if ! command -v clang >/dev/null 2>&1 || ! dpkg-query -W libclang-rt-dev >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "run-fuzz: installing clang"
         DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang ||
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang libclang-rt-dev ||
             { echo "run-fuzz: could not install clang: fuzzing skipped"; exit 0; }
     else
         echo "run-fuzz: clang is not installed (apt-get install clang): fuzzing skipped"
