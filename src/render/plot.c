@@ -92,15 +92,20 @@ static void y_range(const TsPlotSpec *spec, const TsAxis *xa, double *lo, double
         *hi = logy ? 10.0 : 1.0;
         return;
     }
-    if (mn == mx) {
+    /* A flat curve (equal values, or a spread below double rounding, as an
+     * EMA of a constant has) gets a range around its value that is 10% of
+     * its size, so a learning rate of 0.003 reads as 3m, not as 0; zero
+     * gets +-0.5. The readout still shows the exact values. */
+    double mag = fmax(fabs(mn), fabs(mx));
+    if (mx - mn <= mag * 1e-12) {
+        double mid = mn / 2.0 + mx / 2.0;
         if (logy) {
-            mn /= 2.0;
-            mx *= 2.0;
+            mn = mid / 2.0;
+            mx = mid * 2.0;
         } else {
-            double pad = fabs(mn) * 0.05;
-            if (!(pad >= 0.5)) pad = 0.5;
-            mn -= pad;
-            mx += pad;
+            double pad = mag > 0 ? mag * 0.05 : 0.5;
+            mn = mid - pad;
+            mx = mid + pad;
         }
     }
     *lo = mn;

@@ -27,11 +27,14 @@ static double now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* train/loss, train/acc with wall time; a spike and a NaN in the loss. */
-static void write_archive(const char *path, size_t n) {
+/* train/loss, train/acc with wall time; a spike and a NaN in the loss.
+ * deflate: the writer's compression level (0 = none, as h5py writes by
+ * default; -1 = the writer's default). */
+static void write_archive(const char *path, size_t n, int deflate) {
     TsWriterOptions o;
     ts_writer_options_default(&o);
     o.overwrite = true;
+    if (deflate >= 0) o.deflate_level = deflate;
     o.chunk_rows = 65536;
     TsErr err;
     TsWriter *w = ts_writer_create(path, "bench", &o, &err);
@@ -122,8 +125,8 @@ int main(int argc, char **argv) {
     snprintf(big, sizeof big, "%s/bench_tui_big_%ld.h5", tmp, (long)getpid());
     snprintf(small, sizeof small, "%s/bench_tui_small_%ld.h5", tmp, (long)getpid());
     double t = now();
-    write_archive(big, n);
-    write_archive(small, 1000);
+    write_archive(big, n, -1);
+    write_archive(small, 1000, -1);
     printf("archives written: %zu and 1000 points per metric (%.2f s)\n", n, now() - t);
 
     /* open to first frame: open, read the shown metrics, statistics,
@@ -146,8 +149,23 @@ int main(int argc, char **argv) {
     double read = now() - t;
     ts_series_free(&s);
     ts_run_free(run);
-    printf("open to first frame, %zu points x 2 metrics, 200x50: %.3f s (reading them alone: %.3f s)\n", n, first,
-           read);
+    printf("open to first frame, %zu points x 2 metrics, 200x50, deflate (writer default): %.3f s "
+           "(reading them alone: %.3f s)\n", n, first, read);
+    {
+        /* The same data uncompressed, as h5py writes it unless asked. */
+        char plain[4200];
+        snprintf(plain, sizeof plain, "%s.plain.h5", big);
+        write_archive(plain, n, 0);
+        TsCellBuf pbuf;
+        ts_cellbuf_init(&pbuf, 200, 50);
+        double tp = now();
+        TsApp *papp = open_app(plain);
+        ts_app_render(papp, &pbuf);
+        printf("open to first frame, %zu points x 2 metrics, 200x50, uncompressed: %.3f s\n", n, now() - tp);
+        ts_app_free(papp);
+        ts_cellbuf_fini(&pbuf);
+        unlink(plain);
+    }
 
     TsApp *sm = open_app(small);
     ts_app_render(sm, &buf);

@@ -588,6 +588,38 @@ static void test_series_untouched(void **state) {
     data_free(&d);
 }
 
+/* A flat learning rate of 0.003 must read as 3m on the y axis, not sit on a
+ * 0 tick of a -0.5..0.5 range; a spread below double rounding (an EMA of a
+ * constant 1) is flat too, not zoomed onto the rounding noise. */
+static void test_flat_series_range(void **state) {
+    (void)state;
+    static const struct { double a, b; } cases[] = {{0.003, 0.003}, {1.0, 1.0 - 1.1e-16}, {-250, -250}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        Data d = data_new(40);
+        for (size_t i = 0; i < d.n; i++) {
+            d.step[i] = (int64_t)i;
+            d.y[i] = i % 2 ? cases[k].a : cases[k].b;
+        }
+        data_build(&d);
+        TsPlotSeries s = {d.lod, ts_style_series(0), NULL, false};
+        TsPlotSpec spec = {0};
+        spec.x0 = 0;
+        spec.x1 = 39;
+        spec.series = &s;
+        spec.n_series = 1;
+        TsPlotLayout l;
+        ts_plot_layout(&spec, (TsRect){0, 0, 60, 12}, &l);
+        double v = cases[k].a;
+        double span = l.yaxis.hi - l.yaxis.lo;
+        assert_true(l.yaxis.lo < v && v < l.yaxis.hi);
+        assert_true(span <= fabs(v) * 0.2 + 1e-300);  /* 10% of the value, not +-0.5 */
+        assert_true(span >= fabs(v) * 0.05);
+        /* both values land on one row */
+        assert_int_equal(ts_plot_y_to_row(&l, cases[k].a), ts_plot_y_to_row(&l, cases[k].b));
+        data_free(&d);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_series_axes),
@@ -600,6 +632,7 @@ int main(void) {
         cmocka_unit_test(test_mapping_helpers),
         cmocka_unit_test(test_degenerate_inputs),
         cmocka_unit_test(test_series_untouched),
+        cmocka_unit_test(test_flat_series_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
