@@ -38,8 +38,43 @@
     X(SHOW_ONLY, "show-only", "Metrics", "<Enter>", "show only the selected metric")           \
     X(FILTER, "filter", "Metrics", "/", "filter the metric list by substring")                 \
     X(OVERLAY, "toggle-overlay", "View", "o", "stacked panels or all metrics in one panel")    \
-    X(FOLLOW, "toggle-follow", "View", "f", "follow files still being written (every 2 s)")   \
+    X(FOLLOW, "toggle-follow", "View", "F", "follow files still being written (every 2 s)")   \
     X(REDRAW, "redraw", "View", "<C-l>", "repaint the whole screen")                           \
+    X(RUNS_TOGGLE, "toggle-runs", "Runs", "R", "show or hide the run list (showing it gives it the keys)") \
+    X(RUNS_FOCUS, "switch-list", "Runs", "w",                                                  \
+      "j k Space Enter act on the run list or on the metric list")                             \
+    X(RUNS_FILTER, "filter-runs", "Runs", "f",                                                 \
+      "filter runs: name substring or config terms (lr>=1e-3 seed=2); empty clears")           \
+    X(RUNS_SORT, "cycle-run-sort", "Runs", "S", "sort the run list: name, last, best, steps")  \
+    X(RUNS_ALL, "select-all-runs", "Runs", "*", "select every listed run, or none when all are") \
+    X(SIDE_BY_SIDE, "toggle-side-by-side", "Compare", "v",                                     \
+      "one column per selected run (2 to 6), one cursor")                                      \
+    X(SHARED_Y, "toggle-shared-y", "Compare", "Y", "side by side: shared or independent y ranges") \
+    X(GROUPS, "cycle-seed-groups", "Compare", "b",                                             \
+      "seed groups: off, mean + min-max, mean + std, median + min-max")                        \
+    X(GROUP_KEY, "group-key", "Compare", "B", "group by a configuration key other than the seed") \
+    X(ALIGN, "cycle-alignment", "Compare", "A",                                                \
+      "align runs by step, time since start, tokens, phase onset of the focused metric")        \
+    X(READOUT_TABLE, "toggle-readout-table", "Compare", "r",                                   \
+      "table of runs x shown metrics at the cursor (best highlighted)")                        \
+    X(DETECT, "detect", "Change points", "d",                                                   \
+      "detect change points in the focused metric (again: hide them; Esc cancels)")            \
+    X(CP_MORE, "more-change-points", "Change points", "}", "more change points (next optimal segmentation)") \
+    X(CP_FEWER, "fewer-change-points", "Change points", "{", "fewer change points")            \
+    X(CP_ACCEPT, "accept-change-point", "Change points", "a", "mark the change point nearest the cursor") \
+    X(DETECT_METHOD, "cycle-detect-method", "Change points", "C", "detection method: pelt, binseg, bocpd") \
+    X(DETECT_COST, "cycle-detect-cost", "Change points", "c",                                  \
+      "detection cost: mean, meanvar (mean and variance), slope")                              \
+    X(MARK_POINT, "mark", "Marks", "m", "mark the cursor step")                                \
+    X(MARK_INTERVAL, "mark-interval", "Marks", "i", "start an interval at the cursor; again: end it") \
+    X(MARK_EDIT, "edit-mark", "Marks", "e", "edit the label of the mark under or nearest the cursor") \
+    X(MARK_DELETE, "delete-mark", "Marks", "D", "delete the mark under or nearest the cursor") \
+    X(MARK_UNDO, "undo", "Marks", "u", "undo the last change to the marks")                    \
+    X(MARK_NEXT, "next-mark", "Marks", "n", "jump to the next mark")                           \
+    X(MARK_PREV, "previous-mark", "Marks", "N", "jump to the previous mark")                   \
+    X(ZOOM_INTERVAL, "zoom-interval", "Marks", "z", "zoom to the interval mark under the cursor") \
+    X(MARKS_PANEL, "marks-panel", "Marks", "M", "list every mark (Enter jumps to one)")         \
+    X(EXPORT, "export", "Marks", "E", "export statistics over the marked spans (asks for a path)") \
     X(HELP, "help", "General", "? <F1>", "show or hide this help")                             \
     X(QUIT, "quit", "General", "q", "quit")
 

@@ -21,7 +21,10 @@
 
 #include "trajscope/sanitize.h"
 #include "trajscope/xalloc.h"
+#include "tui/app_compare.h"
+#include "tui/app_phases.h"
 #include "tui/app_priv.h"
+#include "tui/app_runs.h"
 #include "tui/readout.h"
 #include "tui/sig.h"
 #include "tui/term.h"
@@ -48,16 +51,12 @@ void ts_app_free(TsApp *app) {
     if (!app) return;
     for (size_t i = 0; i < app->n_tracks; i++) app_track_fini(&app->tracks[i]);
     free(app->tracks);
-    for (size_t r = 0; r < app->n_runs; r++) {
-        ts_run_free(app->runs[r]);
-        free(app->run_names[r]);
-    }
-    free(app->runs);
-    free(app->run_names);
-    free(app->run_t0);
+    app_cmp_free(app);
+    app_phases_free(app); /* marks, change points (before the runs) */
+    app_runs_free(app); /* the runs, their names and starts */
     free(app->rows);
     free(app->series_buf);
-    for (int p = 0; p < TS_LAYOUT_MAX_PANELS; p++) {
+    for (int p = 0; p < APP_MAX_PANELS; p++) {
         ts_cellbuf_fini(&app->cache[p].cells);
         free(app->cache[p].series);
     }
@@ -65,109 +64,17 @@ void ts_app_free(TsApp *app) {
     free(app);
 }
 
-static void add_run(TsApp *app, TsRun *run) {
-    app->runs = ts_xreallocarray(app->runs, app->n_runs + 1, sizeof *app->runs);
-    app->run_names = ts_xreallocarray(app->run_names, app->n_runs + 1, sizeof *app->run_names);
-    app->run_t0 = ts_xreallocarray(app->run_t0, app->n_runs + 1, sizeof *app->run_t0);
-    const char *name = ts_run_name(run);
-    app->runs[app->n_runs] = run;
-    app->run_names[app->n_runs] = ts_sanitize_dup(name && name[0] ? name : ts_run_path(run));
-    app->run_t0[app->n_runs] = NAN;
-    app->n_runs++;
-}
-
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Opens the .h5 files of a folder (sorted); false when it has none. */
-static bool open_folder(TsApp *app, const char *dir, size_t *n_failed, TsErr *first_err) {
-    DIR *d = opendir(dir);
-    if (!d) return false;
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len > 3 && strcmp(e->d_name + len - 3, ".h5") == 0) {
-            names = ts_xreallocarray(names, n + 1, sizeof *names);
-            names[n++] = ts_xstrdup(e->d_name);
-        }
-    }
-    closedir(d);
-    if (n == 0) return false;
-    qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        char *path = ts_xasprintf("%s/%s", dir, names[i]);
-        TsErr err;
-        ts_err_clear(&err);
-        TsRun *run = ts_run_open(path, &err);
-        if (run) {
-            add_run(app, run);
-        } else {
-            if (*n_failed == 0) *first_err = err;
-            (*n_failed)++;
-        }
-        free(path);
-        free(names[i]);
-    }
-    free(names);
-    return true;
-}
-
 size_t ts_app_open(TsApp *app, char *const *paths, size_t n_paths, size_t *n_failed, TsErr *first_err) {
-    *n_failed = 0;
-    ts_err_clear(first_err);
-    size_t before = app->n_runs;
-    for (size_t i = 0; i < n_paths; i++) {
-        TsErr err;
-        ts_err_clear(&err);
-        TsRun *run = ts_run_open(paths[i], &err);
-        if (run) {
-            add_run(app, run);
-            continue;
-        }
-        struct stat st;
-        if (stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode) && open_folder(app, paths[i], n_failed, first_err))
-            continue;
-        if (*n_failed == 0) *first_err = err;
-        (*n_failed)++;
-    }
-    /* One track per metric of every run. */
-    size_t n = 0;
-    for (size_t r = 0; r < app->n_runs; r++) n += ts_run_metric_count(app->runs[r]);
-    for (size_t i = 0; i < app->n_tracks; i++) app_track_fini(&app->tracks[i]);
-    free(app->tracks);
-    app->tracks = ts_xcalloc(n ? n : 1, sizeof *app->tracks);
-    app->n_tracks = 0;
-    for (size_t r = 0; r < app->n_runs; r++) {
-        size_t nm = ts_run_metric_count(app->runs[r]);
-        for (size_t m = 0; m < nm; m++) {
-            const TsMetricInfo *mi = ts_run_metric(app->runs[r], m);
-            TsTrack *t = &app->tracks[app->n_tracks++];
-            t->run = r;
-            t->metric = m;
-            t->name = ts_sanitize_dup(mi->name);
-            t->label = app->n_runs > 1 ? ts_xasprintf("%s: %s", app->run_names[r], t->name) : ts_xstrdup(t->name);
-            t->float32 = mi->dtype && strcmp(mi->dtype, "float32") == 0;
-            t->colour = (int)m;
-        }
-    }
-    /* The first `show` metric names of the first run are shown, in every run. */
-    int shown = 0;
-    for (size_t i = 0; i < app->n_tracks && shown < app->set.show; i++) {
-        if (app->tracks[i].run != 0) break;
-        shown++;
-        for (size_t j = 0; j < app->n_tracks; j++)
-            if (strcmp(app->tracks[j].name, app->tracks[i].name) == 0) app->tracks[j].shown = true;
-    }
+    /* Runs, tracks, the shown metrics and the selected runs (app_runs.c). */
+    size_t opened = app_runs_open(app, paths, n_paths, n_failed, first_err);
     free(app->rows);
     app->rows = ts_xcalloc(app->n_tracks ? app->n_tracks : 1, sizeof *app->rows);
     app->sel = app->n_tracks ? 0 : SIZE_MAX;
     app_filter_rows(app);
     app->dirty = true;
     app->geom_valid = false;
-    return app->n_runs - before;
+    app_phases_opened(app); /* each run's marks */
+    return opened;
 }
 
 void ts_app_set_note(TsApp *app, const char *text) {
@@ -292,6 +199,10 @@ static void ensure_visible(TsApp *app) {
     double half = (t1 - t0) / 2;
     set_view(app, ts_axis_inv(&a, tc - half), ts_axis_inv(&a, tc + half));
 }
+
+void app_sync_now(TsApp *app) { app_sync(app); }
+void app_set_view(TsApp *app, double x0, double x1) { set_view(app, x0, x1); }
+void app_ensure_visible(TsApp *app) { ensure_visible(app); }
 
 /* ---- actions ---- */
 
@@ -473,6 +384,7 @@ void ts_app_do(TsApp *app, TsAction a) {
 
 static void do_action(TsApp *app, TsAction a) {
     app->dirty = true;
+    if (app_runs_action(app, a)) return; /* the run list has the keys */
     switch (a) {
     case TS_ACTION_CURSOR_LEFT: move_columns(app, -1); break;
     case TS_ACTION_CURSOR_RIGHT: move_columns(app, 1); break;
@@ -538,6 +450,33 @@ static void do_action(TsApp *app, TsAction a) {
         set_msg(app, false, app->set.follow ? "follow: re-reading growing files every 2 s" : "follow off");
         break;
     case TS_ACTION_REDRAW: app->force_repaint = true; break;
+    case TS_ACTION_RUNS_TOGGLE:
+    case TS_ACTION_RUNS_FOCUS:
+    case TS_ACTION_RUNS_FILTER:
+    case TS_ACTION_RUNS_SORT:
+    case TS_ACTION_RUNS_ALL:
+    case TS_ACTION_SIDE_BY_SIDE:
+    case TS_ACTION_SHARED_Y:
+    case TS_ACTION_GROUPS:
+    case TS_ACTION_GROUP_KEY:
+    case TS_ACTION_ALIGN:
+    case TS_ACTION_READOUT_TABLE: app_runs_do(app, a); break;
+    case TS_ACTION_DETECT:
+    case TS_ACTION_CP_MORE:
+    case TS_ACTION_CP_FEWER:
+    case TS_ACTION_CP_ACCEPT:
+    case TS_ACTION_DETECT_METHOD:
+    case TS_ACTION_DETECT_COST:
+    case TS_ACTION_MARK_POINT:
+    case TS_ACTION_MARK_INTERVAL:
+    case TS_ACTION_MARK_EDIT:
+    case TS_ACTION_MARK_DELETE:
+    case TS_ACTION_MARK_UNDO:
+    case TS_ACTION_MARK_NEXT:
+    case TS_ACTION_MARK_PREV:
+    case TS_ACTION_ZOOM_INTERVAL:
+    case TS_ACTION_MARKS_PANEL:
+    case TS_ACTION_EXPORT: app_phases_action(app, a); break; /* app_phases.h */
     case TS_ACTION_HELP:
         app->help = !app->help;
         app->help_top = 0;
@@ -573,6 +512,7 @@ static size_t encode_utf8(uint32_t cp, char *out) {
 
 /* Keys while the filter prompt is open: edit the text, filter live. */
 static void prompt_key(TsApp *app, TsKey key) {
+    if (app_phases_prompt_key(app, key)) return; /* label, export path, y/n: Enter, Esc */
     size_t len = strlen(app->prompt_buf);
     if (key == TS_KEY_ENTER) {
         app->prompt = false;
@@ -587,14 +527,18 @@ static void prompt_key(TsApp *app, TsKey key) {
                !(key >= 0xd800 && key <= 0xdfff)) {
         char utf8[5];
         size_t n = encode_utf8((uint32_t)key, utf8);
-        if (len + n < sizeof app->prompt_buf) {
+        if (len + n < (app->prompt_kind ? sizeof app->prompt_buf : sizeof app->filter)) {
             memcpy(app->prompt_buf + len, utf8, n);
             app->prompt_buf[len + n] = '\0';
         }
     } else {
         return;
     }
-    snprintf(app->filter, sizeof app->filter, "%s", app->prompt_buf);
+    if (app->prompt_kind) { /* not the filter: just the text */
+        app->dirty = true;
+        return;
+    }
+    snprintf(app->filter, sizeof app->filter, "%.*s", (int)sizeof app->filter - 1, app->prompt_buf);
     app_filter_rows(app);
     app->list_top = 0;
     size_t r = sel_row(app);
@@ -680,7 +624,11 @@ static void handle_key(TsApp *app, const TsKeyEvent *ev) {
         return;
     }
     if (ev->key == TS_KEY_MOUSE) {
-        if (!app->help && !app->prompt) mouse_event(app, ev);
+        if (!app->help && !app->prompt && !app_runs_prompt_active(app) && !app_runs_mouse(app, ev)) mouse_event(app, ev);
+        return;
+    }
+    if (app_runs_prompt_active(app)) {
+        app_runs_prompt_key(app, ev->key);
         return;
     }
     if (app->prompt) {
@@ -692,6 +640,7 @@ static void handle_key(TsApp *app, const TsKeyEvent *ev) {
         help_key(app, ev->key, a);
         return;
     }
+    if (app_phases_key(app, ev->key, a)) return; /* marks panel; Esc cancels a detection */
     if (a == TS_ACTION_NONE) {
         if (ev->key == TS_KEY_ESC) return;
         char k[32];
@@ -771,6 +720,8 @@ void ts_app_render(TsApp *app, TsCellBuf *buf) {
     } else {
         view_list_draw(app, buf, app->layout.list);
         draw_panels(app, buf);
+        view_runs_draw(app, buf); /* run list and readout table */
+        app_phases_draw(app, buf); /* the marks panel */
     }
     view_status_draw(app, buf, app->layout.status);
 }
@@ -825,6 +776,7 @@ int ts_app_run_terminal(TsApp *app, TsErr *err) {
             double wait = next_refresh - now_s();
             timeout = wait <= 0 ? 0 : (int)(wait * 1000) + 1;
         }
+        timeout = app_phases_poll_timeout(app, timeout); /* detection: slices, or a thread preparing */
         int rc = poll(fds, 2, timeout);
         if (rc < 0 && errno != EINTR) break;
         unsigned sigs = ts_sig_take();
@@ -850,6 +802,7 @@ int ts_app_run_terminal(TsApp *app, TsErr *err) {
             }
             ts_app_handle_key(app, &ev);
         }
+        app_phases_tick(app); /* about 15 ms of detection, then back to input */
         if (app->set.follow && now_s() >= next_refresh) {
             /* A cursor on the last point stays on the last point (tail). */
             size_t f = app_focus_track(app);

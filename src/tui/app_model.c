@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "trajscope/xalloc.h"
+#include "tui/app_compare.h"
+#include "tui/app_phases.h"
 #include "tui/app_priv.h"
+#include "tui/app_runs.h"
 
 static void free_lods(TsLod **lods) {
     for (int m = 0; m < TS_XAXIS_COUNT; m++) {
@@ -69,7 +72,8 @@ bool app_track_load(TsApp *app, TsTrack *t, TsErr *err) {
         ts_err_set(err, "%s: could not be read", t->label);
         return false;
     }
-    if (!ts_run_read(app->runs[t->run], t->metric, 0, SIZE_MAX, &t->s, err)) {
+    TsRun *run = app_runs_acquire(app, t->run, err); /* opened again when the index closed it */
+    if (!run || !ts_run_read(run, t->metric, 0, SIZE_MAX, &t->s, err)) {
         t->failed = true;
         return false;
     }
@@ -80,6 +84,7 @@ bool app_track_load(TsApp *app, TsTrack *t, TsErr *err) {
 }
 
 const TsLod *app_track_lod(const TsApp *app, const TsTrack *t, bool want_smooth) {
+    if (app_cmp_aligning(app)) return app_cmp_track_lod(app, t, want_smooth); /* tokens, onset */
     int m = app->set.x_axis;
     if (want_smooth && app->set.smoothing != TS_SMOOTH_OFF) return t->slod[m];
     return t->lod[m];
@@ -160,9 +165,15 @@ void app_prepare(TsApp *app) {
             app->data_gen++;
         }
     }
+    app_cmp_prepare(app);  /* aligned pyramids (tokens, onset) */
+    app_runs_prepare(app); /* run list sparklines */
 }
 
 size_t app_focus_track(const TsApp *app) {
+    if (app_runs_multi(app) && app->sel < app->n_tracks) {
+        size_t f = app_runs_focus_for(app, app->sel); /* the selected name in a shown run */
+        if (f != SIZE_MAX) return f;
+    }
     if (app->sel < app->n_tracks && app->tracks[app->sel].shown && app_track_lod(app, &app->tracks[app->sel], false))
         return app->sel;
     for (size_t i = 0; i < app->n_tracks; i++)
@@ -191,8 +202,11 @@ static bool contains_ci(const char *hay, const char *needle) {
 
 void app_filter_rows(TsApp *app) {
     app->n_rows = 0;
-    for (size_t i = 0; i < app->n_tracks; i++)
-        if (contains_ci(app->tracks[i].label, app->filter)) app->rows[app->n_rows++] = i;
+    bool multi = app_runs_multi(app); /* several runs: one row per metric name */
+    for (size_t i = 0; i < app->n_tracks; i++) {
+        if (multi && !app_runs_is_rep(app, i)) continue;
+        if (contains_ci(multi ? app->tracks[i].name : app->tracks[i].label, app->filter)) app->rows[app->n_rows++] = i;
+    }
     /* keep the selection on a visible row */
     bool sel_visible = false;
     for (size_t r = 0; r < app->n_rows; r++)
@@ -244,7 +258,7 @@ void app_geometry(TsApp *app) {
         group[i] = g;
     }
     TsLayoutRequest req = {app->w, app->h, app->set.list, app->set.list_width, (int)n_groups, 0};
-    ts_layout_compute(&req, &app->layout);
+    app_runs_layout(app, &req, &app->layout); /* ts_layout_compute with the run list carved out */
     app->n_panels = app->layout.too_small ? 0 : app->layout.n_panels;
     app->n_groups = (int)n_groups;
 
@@ -257,12 +271,14 @@ void app_geometry(TsApp *app) {
     for (int p = 0; p < app->n_panels; p++) {
         TsPanel *pn = &app->panels[p];
         memset(pn, 0, sizeof *pn);
+        pn->rect = app->layout.panels[p];
         pn->series = app->series_buf + used;
         for (size_t i = 0; i < app->n_tracks; i++)
             if (group[i] == (size_t)p) add_curves(app, pn, i, by_run);
         used += pn->n_series;
     }
     free(group);
+    app_cmp_panels(app); /* side by side, seed groups */
 
     /* The data's x range over every panel. */
     app->have_data = false;
@@ -309,7 +325,7 @@ void app_geometry(TsApp *app) {
         s->n_series = pn->n_series;
         s->has_cursor = app->have_cursor;
         s->cursor_x = app->cursor_x;
-        pn->rect = app->layout.panels[p];
+        app_phases_decorate(app, pn, p); /* marks, change points, phases */
         ts_plot_layout(s, pn->rect, &pn->pl);
         /* Keep the automatic y range found here, so drawing (and the
          * alignment below) need not scan the data for it again. */
@@ -320,6 +336,7 @@ void app_geometry(TsApp *app) {
         }
         if (pn->pl.ok && pn->pl.label_w > max_label) max_label = pn->pl.label_w;
     }
+    max_label = app_cmp_share_y(app, max_label); /* side by side: one y range per row */
     /* Align the plot areas of stacked panels so one column is one x range
      * in every panel and the cursor is a single straight line. */
     for (int p = 0; p < app->n_panels; p++) {
@@ -334,8 +351,9 @@ void app_geometry(TsApp *app) {
 }
 
 bool app_refresh(TsApp *app) {
-    bool changed = false;
+    bool changed = app_runs_refresh(app); /* live markers of every run's file */
     for (size_t r = 0; r < app->n_runs; r++) {
+        if (!app->runs[r]) continue; /* closed: nothing of it is loaded */
         bool grew = false;
         TsErr err;
         ts_err_clear(&err);

@@ -21,13 +21,19 @@
 
 /* Most change points on the path `}` and `{` step through. */
 #define APP_CPD_MAX_CP 10
-/* Above this many points detection runs on a log(step + 1) grid
- * (docs/DETECTION.md: CROPS on 10^6 raw points takes tens of seconds). */
+/* Above this many points detection runs on a log(step + 1) grid of
+ * APP_CPD_GRID_POINTS (docs/DETECTION.md: CROPS on 10^6 raw points takes
+ * tens of seconds). The mean cost prunes well (FPOP); meanvar and slope
+ * need the grid sooner (CROPS on 2*10^4 points of a smooth curve: 10-20 s,
+ * on 5000: about 1 s). */
 #define APP_CPD_GRID_ABOVE 20000
+#define APP_CPD_GRID_ABOVE_SLOW 5000
 #define APP_CPD_GRID_POINTS 5000
 /* Cost evaluations per ts_cpd_job_step() call and wall time per tick. */
 #define APP_CPD_BUDGET 100000
 #define APP_CPD_TICK_S 0.015
+/* How often the loop looks whether a job's preparation (a thread) ended. */
+#define APP_CPD_WAIT_MS 10
 
 /* Prompt kinds (app->prompt_kind; 0 is the metric filter). */
 enum {
@@ -56,13 +62,17 @@ typedef struct AppCpd {
     TsCpdMethod method;
     TsCpdCost cost;
     TsCpdPenalty penalty;
-    bool sync; /* run jobs to the end at once (headless, tests) */
+    bool force_async; /* tests: step jobs by app_phases_tick() even headless
+                         (headless otherwise runs a detection to the end at once) */
 
     AppCpdState state;
     size_t track;       /* the analysed track */
     TsCpdOptions opts;  /* of the detection in progress or shown */
     size_t n_points;    /* points given */
     TsCpdJob *job;
+    struct CpdWorker *worker;    /* preparing the job in a thread (app_cpd.c) */
+    struct CpdWorker **zombies;  /* cancelled workers, freed when they end */
+    size_t n_zombies;
     int job_k;          /* binseg: max_cp of the running job; -1 the penalty run */
     TsCpdResult *bs;    /* binseg results: [0] the penalty run, [k] max_cp = k */
     size_t n_bs;
@@ -79,6 +89,7 @@ typedef struct AppCpd {
 
 /* The marks of one run. */
 typedef struct AppRunMarks {
+    bool loaded;      /* loaded when first needed (a run drawn, an action) */
     TsMarkSet *set;
     char *from;       /* the file they were loaded from, or NULL */
     char *bad_path;   /* an unreadable marks file (nothing is saved then) */
@@ -113,6 +124,11 @@ typedef struct AppPhases {
     bool interval_open;
     size_t interval_run;
     int64_t interval_start;
+    /* n / N: where the last jump went (the cursor sits on the metric's
+     * nearest logged point, which may be before the mark) */
+    bool jump_valid;
+    int64_t jump_step;
+    double jump_cursor_x;
     /* the marks panel (M) */
     bool panel;
     size_t panel_sel, panel_top;
@@ -152,8 +168,11 @@ bool app_phases_status(const TsApp *app, char *buf, size_t cap);
 void app_phases_decorate(TsApp *app, TsPanel *pn, int idx);
 /* Draws the marks panel over the plot when open. */
 void app_phases_draw(const TsApp *app, TsCellBuf *buf);
-/* True while detection has work to do (the loop polls without blocking). */
+/* True while detection has work to do. */
 bool app_phases_busy(const TsApp *app);
+/* The loop's poll timeout given its own (ms, -1 = none): 0 while a job
+ * has slices to run, APP_CPD_WAIT_MS while a thread prepares one. */
+int app_phases_poll_timeout(const TsApp *app, int timeout);
 /* Does one slice of detection work (about APP_CPD_TICK_S). */
 void app_phases_tick(TsApp *app);
 
@@ -172,12 +191,16 @@ bool app_phases_step_x(const TsApp *app, size_t ti, int64_t step, double *x);
 /* Moves the cursor to step on the focused metric (pinned to its point with
  * the nearest step) and pans a zoomed view to show it. */
 void app_phases_goto_step(TsApp *app, int64_t step);
+/* Track ti's full metric name as in the file ("eval/acc"; not sanitized). */
+const char *app_phases_metric_name(const TsApp *app, size_t ti);
 /* Marks changed (or the change points): every panel is drawn again. */
 void app_phases_touch(TsApp *app);
 
 /* app_cpd.c */
 void app_cpd_action(TsApp *app, TsAction a);
 void app_cpd_free(AppCpd *c);
+/* app_cpd_free, then waits for cancelled workers (the app is freed). */
+void app_cpd_shutdown(AppCpd *c);
 bool app_cpd_cancel(TsApp *app);
 /* Current change points (NULL when nothing is shown). */
 const AppCpdLevel *app_cpd_current(const AppPhases *ph);
@@ -186,6 +209,9 @@ void app_cpd_describe(const AppCpd *c, char *buf, size_t cap);
 
 /* app_marks.c */
 void app_marks_action(TsApp *app, TsAction a);
+/* Run r's marks, loaded on first use (an unreadable file is reported in
+ * the note). */
+AppRunMarks *app_marks_run(TsApp *app, size_t r);
 /* Builds the display labels of run r's marks when they changed. */
 void app_marks_disp(AppPhases *ph, size_t r);
 /* Adds a mark to run r (undo, save, message). Returns the id or 0. */

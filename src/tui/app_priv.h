@@ -66,7 +66,10 @@ typedef struct TsPanel {
 } TsPanel;
 
 #define APP_PROMPT_MAX 64
+#define APP_PROMPT_LINE_MAX 4096 /* the prompt's line (labels, paths) */
 #define APP_MSG_MAX 512
+/* Panels at most: stacked rows times side-by-side columns (app_compare.h). */
+#define APP_MAX_PANELS (TS_LAYOUT_MAX_PANELS * 6)
 
 struct TsApp {
     TsSettings set;
@@ -88,7 +91,8 @@ struct TsApp {
     size_t list_top;
     char filter[APP_PROMPT_MAX];
     bool prompt;
-    char prompt_buf[APP_PROMPT_MAX];
+    int prompt_kind; /* 0: the filter; app_phases.h: label, export path, y/n */
+    char prompt_buf[APP_PROMPT_LINE_MAX];
 
     /* view */
     bool zoomed;
@@ -114,15 +118,19 @@ struct TsApp {
     /* geometry of the current state (app_geometry) */
     int w, h;
     TsLayout layout;
-    TsPanel panels[TS_LAYOUT_MAX_PANELS];
+    TsPanel panels[APP_MAX_PANELS];
     int n_panels;
     int n_groups; /* panels wanted (some may not fit) */
-    TsPanelCache cache[TS_LAYOUT_MAX_PANELS];
+    TsPanelCache cache[APP_MAX_PANELS];
     unsigned data_gen; /* bumped whenever a pyramid is built or freed */
     TsPlotSeries *series_buf;
     size_t series_cap;
     double data_x0, data_x1;
     bool have_data;
+
+    struct AppRuns *rs;        /* run set, run list (app_runs.h) */
+    struct AppCompare *cmp;    /* side by side, groups, alignment (app_compare.h) */
+    struct AppPhases *phases;  /* change points and marks (app_phases.h) */
 };
 
 /* ---- app_model.c ---- */
@@ -144,6 +152,10 @@ size_t app_focus_track(const TsApp *app);
 /* The x origin of the current axis (0 for steps, the earliest run start
  * for wall time, 0 for relative time). */
 double app_x_origin(const TsApp *app);
+/* app.c's helpers for app_phases: app_sync, set_view and ensure_visible. */
+void app_sync_now(TsApp *app);
+void app_set_view(TsApp *app, double x0, double x1);
+void app_ensure_visible(TsApp *app);
 /* Drops smoothed caches (settings changed). */
 void app_invalidate_smoothing(TsApp *app);
 /* Re-reads files that grew (follow mode); true when anything changed. */

@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "trajscope/fmt.h"
+#include "tui/app_compare.h"
+#include "tui/app_phases.h"
 #include "tui/app_priv.h"
+#include "tui/app_runs.h"
 #include "tui/readout.h"
 
 const char *app_glyph(const TsApp *app, const char *utf8, const char *ascii) {
@@ -66,6 +69,9 @@ void view_header_draw(const TsApp *app, TsCellBuf *buf, TsRect r) {
         add(right, sizeof right, &used, "%sview: all", sep);
     }
     if (app->set.follow) add(right, sizeof right, &used, "%sfollow", sep);
+    char cmp[256];
+    app_cmp_header_text(app, cmp, sizeof cmp); /* alignment, groups, side by side */
+    if (cmp[0]) add(right, sizeof right, &used, "%s%s", sep, cmp);
     add(right, sizeof right, &used, " ");
 
     int rw = ts_text_width(right);
@@ -155,6 +161,8 @@ static void nonfinite_text(const TsApp *app, char *buf, size_t cap) {
 
 void view_status_draw(const TsApp *app, TsCellBuf *buf, TsRect r) {
     ts_cellbuf_fill(buf, r, ' ', TS_STYLE_STATUS);
+    if (view_runs_prompt_draw(app, buf, r)) return; /* run filter, group key */
+    if (app_phases_prompt_draw(app, buf, r)) return; /* mark label, export path, y/n */
     if (app->prompt) {
         int x = r.x + ts_cellbuf_put_str(buf, r.x, r.y, r.w, "filter: /", TS_STYLE_PROMPT);
         x += ts_cellbuf_put_str(buf, x, r.y, r.x + r.w - x, app->prompt_buf, TS_STYLE_PROMPT);
@@ -170,8 +178,12 @@ void view_status_draw(const TsApp *app, TsCellBuf *buf, TsRect r) {
     } else if (app->note[0]) {
         snprintf(right, sizeof right, "%s ", app->note);
         rst = TS_STYLE_ERROR;
+    } else if (app_phases_status(app, right, sizeof right)) {
+        /* detection: running, or method, cost, penalty and count; an open interval */
     } else if (app->loading > 0) {
         snprintf(right, sizeof right, "reading %zu more metric%s... ", app->loading, app->loading > 1 ? "s" : "");
+    } else if (app_runs_status_text(app, right, sizeof right - 2), right[0]) {
+        strcat(right, " "); /* unaligned runs, columns that do not fit */
     } else {
         nonfinite_text(app, right, sizeof right - 2);
         if (right[0]) {

@@ -45,6 +45,14 @@ static int help_lines(const TsApp *app, HelpLine *lines) {
     LINE("click", "put the time cursor there (in the list: select)", TS_STYLE_HELP_TEXT);
     LINE("wheel", "zoom in or out around the pointer", TS_STYLE_HELP_TEXT);
     LINE(NULL, "", TS_STYLE_HELP_TEXT);
+    LINE(NULL, "Marks panel (M) and prompts", TS_STYLE_TITLE);
+    LINE("j k g G Enter", "move in the marks panel; Enter jumps to the mark (e, D, u act on it; Esc closes)",
+         TS_STYLE_HELP_TEXT);
+    LINE("Enter Esc C-u", "label and export prompts: accept, cancel, clear the line", TS_STYLE_HELP_TEXT);
+    LINE(NULL, "Marks are saved at once in RUN.marks.json (or $XDG_DATA_HOME/trajscope/marks/ when the run's",
+         TS_STYLE_HELP_TEXT);
+    LINE(NULL, "folder is not writable); change points follow the y axis (log-y: log values).", TS_STYLE_HELP_TEXT);
+    LINE(NULL, "", TS_STYLE_HELP_TEXT);
     LINE(NULL, "Config file: $XDG_CONFIG_HOME/trajscope/config (set OPTION VALUE, bind KEY ACTION, unbind KEY)",
          TS_STYLE_TITLE);
     for (int o = 0; o < TS_OPTION_COUNT; o++) {
@@ -55,6 +63,13 @@ static int help_lines(const TsApp *app, HelpLine *lines) {
     LINE(NULL, "", TS_STYLE_HELP_TEXT);
     LINE(NULL, "The status line reads the exact logged values at the logged step nearest the cursor;", TS_STYLE_HELP_TEXT);
     LINE(NULL, "~x is the smoothed value, @N a metric's own nearest step when it differs.", TS_STYLE_HELP_TEXT);
+    LINE(NULL, "", TS_STYLE_HELP_TEXT);
+    LINE(NULL, "Several runs: the run list (R) has the keys j k Space Enter until w gives them to the metric list;",
+         TS_STYLE_HELP_TEXT);
+    LINE(NULL, "a run keeps its colour whatever is selected; 'live' marks a file still growing (follow mode, F).",
+         TS_STYLE_HELP_TEXT);
+    LINE(NULL, "Seed bands interpolate onto a common grid when the runs' steps differ (the legend says so).",
+         TS_STYLE_HELP_TEXT);
 #undef LINE
     return n;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "tui/app_priv.h"
+#include "tui/app_runs.h"
 
 void view_list_draw(const TsApp *app, TsCellBuf *buf, TsRect r) {
     if (r.w <= 0 || r.h <= 0) return;
@@ -12,12 +13,18 @@ void view_list_draw(const TsApp *app, TsCellBuf *buf, TsRect r) {
     for (int y = r.y; y < r.y + r.h; y++) ts_cellbuf_put_str(buf, r.x + inner, y, 1, bar, TS_STYLE_AXIS);
 
     char title[96];
-    size_t shown = 0;
-    for (size_t i = 0; i < app->n_tracks; i++) shown += app->tracks[i].shown;
+    /* With several runs the rows are metric names, shown in every selected run. */
+    bool multi = app_runs_multi(app);
+    size_t shown = 0, total = 0;
+    for (size_t i = 0; i < app->n_tracks; i++) {
+        if (multi && !app_runs_is_rep(app, i)) continue;
+        total++;
+        shown += multi ? app_runs_wanted(app, i) : app->tracks[i].shown;
+    }
     if (app->filter[0])
-        snprintf(title, sizeof title, " /%s (%zu/%zu)", app->filter, app->n_rows, app->n_tracks);
+        snprintf(title, sizeof title, " /%s (%zu/%zu)", app->filter, app->n_rows, total);
     else
-        snprintf(title, sizeof title, " Metrics %zu/%zu shown", shown, app->n_tracks);
+        snprintf(title, sizeof title, " Metrics %zu/%zu shown", shown, total);
     ts_cellbuf_put_str(buf, r.x, r.y, inner, title, TS_STYLE_TITLE);
 
     int rows = r.h - 1;
@@ -28,22 +35,23 @@ void view_list_draw(const TsApp *app, TsCellBuf *buf, TsRect r) {
         const TsTrack *t = &app->tracks[ti];
         int y = r.y + 1 + k;
         bool sel = ti == app->sel;
-        TsStyle base = sel ? TS_STYLE_LIST_SELECTED : t->shown ? TS_STYLE_LIST : TS_STYLE_LIST_HIDDEN;
+        bool on = multi ? app_runs_wanted(app, ti) : t->shown;
+        TsStyle base = sel ? TS_STYLE_LIST_SELECTED : on ? TS_STYLE_LIST : TS_STYLE_LIST_HIDDEN;
         if (sel) ts_cellbuf_fill(buf, (TsRect){r.x, y, inner, 1}, ' ', base);
         const char *mark;
         TsStyle mst = base;
         if (t->failed) {
             mark = "!";
             mst = TS_STYLE_ERROR;
-        } else if (t->shown) {
+        } else if (on) {
             mark = app_glyph(app, "\xe2\x97\x8f", "*");
             bool by_run = app->n_runs > 1 && !app->set.overlay;
-            mst = sel ? base : ts_style_series((unsigned)(by_run ? t->run : (size_t)t->colour));
+            mst = sel ? base : multi ? TS_STYLE_TITLE : ts_style_series((unsigned)(by_run ? t->run : (size_t)t->colour));
         } else {
             mark = app_glyph(app, "\xe2\x97\x8b", "-");
         }
         ts_cellbuf_put_str(buf, r.x + 1, y, 1, mark, mst);
-        ts_cellbuf_put_str(buf, r.x + 3, y, inner - 3, t->label, base);
+        ts_cellbuf_put_str(buf, r.x + 3, y, inner - 3, multi ? t->name : t->label, base);
     }
     if (app->n_rows == 0 && rows > 0)
         ts_cellbuf_put_str(buf, r.x + 1, r.y + 1, inner - 1, "(no match)", TS_STYLE_LIST_HIDDEN);

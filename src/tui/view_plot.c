@@ -2,11 +2,13 @@
  * Layer: tui (draws into a TsCellBuf via plot.h; no curses). License: MIT. */
 #include <stdio.h>
 
+#include "tui/app_compare.h"
 #include "tui/app_priv.h"
 
 void view_plot_panel(const TsApp *app, const TsPanel *pn, const TsPlotSpec *spec, TsCellBuf *buf, TsRect rect,
                      TsPlotLayout *pl) {
     ts_plot_render(spec, buf, rect, pl);
+    app_cmp_panel_draw(app, spec, buf, pl); /* seed bands */
     /* With several runs the legend names the runs: the metric's name goes
      * at the right end of the legend row. */
     bool by_run = app->n_runs > 1 && !app->set.overlay;
