@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Writes the sanitized form of src into dst (always NUL-terminated when
  * cap > 0, truncated at a character boundary). Returns the length written. */
@@ -19,6 +20,10 @@ size_t ts_sanitize(char *dst, size_t cap, const char *src);
 
 /* Heap copy of the sanitized form of src (caller frees). */
 char *ts_sanitize_dup(const char *src);
+
+/* Writes the UTF-8 encoding of code point cp (< 0x110000) into out (room
+ * for 4 bytes, not NUL-terminated) and returns its length (1..4). */
+size_t ts_utf8_encode(uint32_t cp, char *out);
 
 /* True when src contains nothing ts_sanitize would replace. */
 bool ts_is_clean(const char *src);

@@ -78,6 +78,36 @@ TsRun *cli_open_run(const char *path) {
     return run;
 }
 
+long cli_find_metric(const TsRun *run, const char *name) {
+    long i = ts_run_find_metric(run, name);
+    if (i >= 0) return i;
+    long found = -1;
+    size_t n = ts_run_metric_count(run);
+    for (size_t k = 0; k < n; k++) {
+        const TsMetricInfo *m = ts_run_metric(run, k);
+        if (m->metric && strcmp(m->metric, name) == 0) {
+            if (found >= 0) return -1; /* ambiguous */
+            found = (long)k;
+        }
+    }
+    return found;
+}
+
+void cli_report_unknown_metric(const TsRun *run, const char *name) {
+    size_t n = ts_run_metric_count(run);
+    size_t cap = 64;
+    for (size_t k = 0; k < n; k++) cap += strlen(ts_run_metric(run, k)->name) + 2;
+    char *list = ts_xmalloc(cap);
+    list[0] = '\0';
+    for (size_t k = 0; k < n; k++) {
+        if (k) strcat(list, ", ");
+        strcat(list, ts_run_metric(run, k)->name);
+    }
+    if (n == 0) strcpy(list, "(none)");
+    cli_error("%s: no metric '%s'; available: %s", ts_run_path(run), name, list);
+    free(list);
+}
+
 bool cli_parse_double(const char *s, double *out) {
     if (!s || !*s) return false;
     char *end;

@@ -22,6 +22,11 @@ void cli_put_clean(FILE *out, const char *text);
 void cli_printf_clean(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Opens a run, printing the error line on failure. */
 TsRun *cli_open_run(const char *path);
+/* The metric with this full name ("eval/acc"), or with this short name
+ * ("acc") when exactly one metric has it; -1 otherwise. */
+long cli_find_metric(const TsRun *run, const char *name);
+/* Prints "PATH: no metric 'NAME'; available: a, b, ..." (sanitized). */
+void cli_report_unknown_metric(const TsRun *run, const char *name);
 /* Strict number parsing: the whole string must be a number. */
 bool cli_parse_double(const char *s, double *out);
 bool cli_parse_int(const char *s, long *out);

@@ -70,42 +70,12 @@ static void input_free(Input *in) {
     memset(in, 0, sizeof *in);
 }
 
-static long find_metric(TsRun *run, const char *name) {
-    long i = ts_run_find_metric(run, name);
-    if (i >= 0) return i;
-    long found = -1;
-    size_t n = ts_run_metric_count(run);
-    for (size_t k = 0; k < n; k++) {
-        const TsMetricInfo *m = ts_run_metric(run, k);
-        if (m->metric && strcmp(m->metric, name) == 0) {
-            if (found >= 0) return -1; /* ambiguous */
-            found = (long)k;
-        }
-    }
-    return found;
-}
-
-static void report_unknown_metric(TsRun *run, const char *name) {
-    size_t n = ts_run_metric_count(run);
-    size_t cap = 64;
-    for (size_t k = 0; k < n; k++) cap += strlen(ts_run_metric(run, k)->name) + 2;
-    char *list = ts_xmalloc(cap);
-    list[0] = '\0';
-    for (size_t k = 0; k < n; k++) {
-        if (k) strcat(list, ", ");
-        strcat(list, ts_run_metric(run, k)->name);
-    }
-    if (n == 0) strcpy(list, "(none)");
-    cli_error("%s: no metric '%s'; available: %s", ts_run_path(run), name, list);
-    free(list);
-}
-
 static int read_run(const char *path, const char *metric, Input *in, char **metric_name) {
     TsRun *run = cli_open_run(path);
     if (!run) return TS_EXIT_DATA;
-    long mi = find_metric(run, metric);
+    long mi = cli_find_metric(run, metric);
     if (mi < 0) {
-        report_unknown_metric(run, metric);
+        cli_report_unknown_metric(run, metric);
         ts_run_free(run);
         return TS_EXIT_DATA;
     }

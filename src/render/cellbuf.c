@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trajscope/sanitize.h"
 #include "trajscope/xalloc.h"
 
 typedef struct Range {
@@ -256,26 +257,6 @@ int ts_text_width(const char *utf8) {
     return w;
 }
 
-static size_t encode_utf8(uint32_t cp, char *out) {
-    if (cp < 0x80) { out[0] = (char)cp; return 1; }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 char *ts_cellbuf_to_text(const TsCellBuf *b) {
     size_t cap = (size_t)b->w * (size_t)b->h * 4 + (size_t)b->h + 1;
     char *out = ts_xmalloc(cap);
@@ -288,7 +269,7 @@ char *ts_cellbuf_to_text(const TsCellBuf *b) {
             if (cp == 0 && prev_wide) { prev_wide = false; continue; }
             if (cp == 0) cp = ' ';
             prev_wide = cp_width(cp) == 2;
-            len += encode_utf8(cp, out + len);
+            len += ts_utf8_encode(cp, out + len);
             if (cp != ' ') keep = len;
         }
         len = keep;

@@ -487,29 +487,6 @@ static void do_action(TsApp *app, TsAction a) {
     }
 }
 
-static size_t encode_utf8(uint32_t cp, char *out) {
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /* Keys while the filter prompt is open: edit the text, filter live. */
 static void prompt_key(TsApp *app, TsKey key) {
     if (app_phases_prompt_key(app, key)) return; /* label, export path, y/n: Enter, Esc */
@@ -526,7 +503,7 @@ static void prompt_key(TsApp *app, TsKey key) {
     } else if (key >= 0x20 && key <= 0x10ffff && key != 0x7f && !(key >= 0x80 && key < 0xa0) &&
                !(key >= 0xd800 && key <= 0xdfff)) {
         char utf8[5];
-        size_t n = encode_utf8((uint32_t)key, utf8);
+        size_t n = ts_utf8_encode((uint32_t)key, utf8);
         if (len + n < (app->prompt_kind ? sizeof app->prompt_buf : sizeof app->filter)) {
             memcpy(app->prompt_buf + len, utf8, n);
             app->prompt_buf[len + n] = '\0';

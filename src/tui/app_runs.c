@@ -760,29 +760,6 @@ bool app_runs_prompt_active(const TsApp *app) {
     return app->rs && app->rs->prompt != APP_RUNS_PROMPT_NONE;
 }
 
-static size_t encode_utf8(uint32_t cp, char *out) {
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 /* Text without leading and trailing blanks, into out. */
 static void trim_copy(char *out, size_t cap, const char *in) {
     while (*in == ' ' || *in == '\t') in++;
@@ -844,7 +821,7 @@ void app_runs_prompt_key(TsApp *app, TsKey key) {
     } else if (key >= 0x20 && key <= 0x10ffff && key != 0x7f && !(key >= 0x80 && key < 0xa0) &&
                !(key >= 0xd800 && key <= 0xdfff)) {
         char utf8[5];
-        size_t n = encode_utf8((uint32_t)key, utf8);
+        size_t n = ts_utf8_encode((uint32_t)key, utf8);
         if (len + n < sizeof rs->prompt_buf) {
             memcpy(rs->prompt_buf + len, utf8, n);
             rs->prompt_buf[len + n] = '\0';

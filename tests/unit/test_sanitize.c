@@ -60,12 +60,27 @@ static void test_err_messages_are_sanitized(void **state) {
     ts_err_set(NULL, "ignored %d", 1);
 }
 
+static void test_utf8_encode_round_trips(void **state) {
+    (void)state;
+    static const struct { uint32_t cp; const char *utf8; } cases[] = {
+        {'A', "A"}, {0xe9, "\xc3\xa9"}, {0x3bb, "\xce\xbb"}, {0x2800, "\xe2\xa0\x80"},
+        {0xffff, "\xef\xbf\xbf"}, {0x1f680, "\xf0\x9f\x9a\x80"}, {0x10ffff, "\xf4\x8f\xbf\xbf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[5] = {0};
+        size_t n = ts_utf8_encode(cases[i].cp, out);
+        assert_int_equal(n, strlen(cases[i].utf8));
+        assert_memory_equal(out, cases[i].utf8, n);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_controls_replaced),
         cmocka_unit_test(test_utf8_kept_and_invalid_replaced),
         cmocka_unit_test(test_truncates_at_char_boundary),
         cmocka_unit_test(test_err_messages_are_sanitized),
+        cmocka_unit_test(test_utf8_encode_round_trips),
     };
     return cmocka_run_group_tests_name("sanitize", tests, NULL, NULL);
 }
