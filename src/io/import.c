@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "io/run_backend.h"
+#include "trajscope/natcmp.h"
 #include "trajscope/xalloc.h"
 
 /* ---- options and reports ---- */
@@ -141,33 +142,6 @@ int imp_step_priority(const char *name) {
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i]) == 0) return (int)i;
     return -1;
-}
-
-int imp_natural_cmp(const char *a, const char *b) {
-    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
-    while (*p && *q) {
-        if (isdigit(*p) && isdigit(*q)) {
-            const unsigned char *p0 = p, *q0 = q;
-            while (*p0 == '0' && isdigit(p0[1])) p0++;
-            while (*q0 == '0' && isdigit(q0[1])) q0++;
-            const unsigned char *p1 = p0, *q1 = q0;
-            while (isdigit(*p1)) p1++;
-            while (isdigit(*q1)) q1++;
-            size_t lp = (size_t)(p1 - p0), lq = (size_t)(q1 - q0);
-            if (lp != lq) return lp < lq ? -1 : 1;
-            int c = memcmp(p0, q0, lp);
-            if (c != 0) return c < 0 ? -1 : 1;
-            /* Equal numbers: fewer leading zeros first, then go on. */
-            if ((p0 - p) != (q0 - q)) return (p0 - p) < (q0 - q) ? -1 : 1;
-            p = p1;
-            q = q1;
-            continue;
-        }
-        if (*p != *q) return *p < *q ? -1 : 1;
-        p++;
-        q++;
-    }
-    return *p ? 1 : *q ? -1 : 0;
 }
 
 /* ---- metric buffers ---- */
@@ -856,7 +830,7 @@ typedef struct FileList {
 } FileList;
 
 static int cmp_natural_ptr(const void *a, const void *b) {
-    return imp_natural_cmp(*(char *const *)a, *(char *const *)b);
+    return ts_natural_cmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Event files directly inside dir (full paths, natural name order). */

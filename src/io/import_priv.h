@@ -155,8 +155,6 @@ bool imp_is_lfs_pointer(const void *data, size_t len);
 bool imp_parse_number(const char *s, size_t len, double *out);
 /* The run name rules of docs/IMPORT.md. Heap string. */
 char *imp_run_name(const char *path, bool is_dir_run);
-/* Natural order ("run2" < "run10"). */
-int imp_natural_cmp(const char *a, const char *b);
 
 /* True when s ends with suffix (ASCII case-insensitive; suffix in lower case). */
 bool imp_has_suffix(const char *s, const char *suffix);

@@ -10,6 +10,7 @@
 
 #include "io/import_priv.h"
 #include "trajscope/archive.h"
+#include "trajscope/natcmp.h"
 #include "trajscope/xalloc.h"
 
 enum { MAX_DEPTH = 64 };
@@ -62,7 +63,7 @@ typedef struct Entry {
 } Entry;
 
 static int cmp_entry(const void *a, const void *b) {
-    return imp_natural_cmp(((const Entry *)a)->name, ((const Entry *)b)->name);
+    return ts_natural_cmp(((const Entry *)a)->name, ((const Entry *)b)->name);
 }
 
 static bool seen_before(Finder *f, const struct stat *st) {
@@ -137,7 +138,7 @@ static void visit(Finder *f, const char *dir, const char *rel, int depth) {
 
 static int cmp_source(const void *a, const void *b) {
     const TsSource *x = a, *y = b;
-    int c = imp_natural_cmp(x->name, y->name);
+    int c = ts_natural_cmp(x->name, y->name);
     return c ? c : strcmp(x->path, y->path);
 }
 
