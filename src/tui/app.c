@@ -310,6 +310,7 @@ static void cycle_x_axis(TsApp *app) {
     TsXAxis from = app->set.x_axis;
     for (int k = 1; k < TS_XAXIS_COUNT; k++) {
         app->set.x_axis = (TsXAxis)((from + k) % TS_XAXIS_COUNT);
+        app_tracks_need_wall(app);
         if (axis_has_data(app)) break;
         if (k == TS_XAXIS_COUNT - 1) app->set.x_axis = from;
     }

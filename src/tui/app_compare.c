@@ -770,7 +770,10 @@ static void reset_view(TsApp *app) {
 static bool any_wall_time(const TsApp *app) {
     for (size_t i = 0; i < app->n_tracks; i++) {
         const TsTrack *t = &app->tracks[i];
-        if (t->shown && t->loaded && t->s.wall_time) return true;
+        if (!t->shown || !app->runs[t->run]) continue;
+        /* From the file's metadata: step-axis loads skip the wall times. */
+        const TsMetricInfo *mi = ts_run_metric(app->runs[t->run], t->metric);
+        if (mi && mi->has_wall_time) return true;
     }
     return false;
 }
@@ -833,6 +836,7 @@ static void cycle_align(TsApp *app) {
         break;
     case APP_ALIGN_TIME:
         app->set.x_axis = TS_XAXIS_RELATIVE;
+        app_tracks_need_wall(app);
         app_runs_msg(app, false, "align: by wall-clock time since each run's start");
         break;
     case APP_ALIGN_TOKENS:

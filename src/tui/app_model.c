@@ -66,14 +66,31 @@ static void update_run_t0(TsApp *app, size_t run) {
     }
 }
 
+/* Drops a track's points and everything built on them (pyramids borrow the
+ * arrays), so that the next app_prepare reads them again. */
+static void track_unload(TsApp *app, TsTrack *t) {
+    app->data_gen++;
+    free_lods(t->lod);
+    free_lods(t->slod);
+    free(t->xrel);
+    t->xrel = NULL;
+    free(t->smooth);
+    t->smooth = NULL;
+    ts_series_free(&t->s);
+    t->loaded = false;
+}
+
 bool app_track_load(TsApp *app, TsTrack *t, TsErr *err) {
     if (t->loaded) return true;
     if (t->failed) {
         ts_err_set(err, "%s: could not be read", t->label);
         return false;
     }
+    /* Wall times are read only while an axis shows them (t, or A by time):
+     * a step-axis first frame of a long run then reads a third less. */
+    unsigned flags = app->set.x_axis != TS_XAXIS_STEP ? TS_READ_WALL_TIME : 0;
     TsRun *run = app_runs_acquire(app, t->run, err); /* opened again when the index closed it */
-    if (!run || !ts_run_read(run, t->metric, 0, SIZE_MAX, &t->s, err)) {
+    if (!run || !ts_run_read_ex(run, t->metric, 0, SIZE_MAX, flags, &t->s, err)) {
         t->failed = true;
         return false;
     }
@@ -81,6 +98,16 @@ bool app_track_load(TsApp *app, TsTrack *t, TsErr *err) {
     t->loaded = true;
     update_run_t0(app, t->run);
     return true;
+}
+
+void app_tracks_need_wall(TsApp *app) {
+    if (app->set.x_axis == TS_XAXIS_STEP) return;
+    for (size_t i = 0; i < app->n_tracks; i++) {
+        TsTrack *t = &app->tracks[i];
+        if (!t->loaded || t->s.wall_time || !app->runs[t->run]) continue;
+        const TsMetricInfo *mi = ts_run_metric(app->runs[t->run], t->metric);
+        if (mi && mi->has_wall_time) track_unload(app, t);
+    }
 }
 
 const TsLod *app_track_lod(const TsApp *app, const TsTrack *t, bool want_smooth) {
@@ -368,16 +395,7 @@ bool app_refresh(TsApp *app) {
             if (t->run != r || !t->loaded) continue;
             const TsMetricInfo *mi = ts_run_metric(app->runs[r], t->metric);
             if (!mi || mi->length == t->s.n) continue;
-            /* Re-read the metric: pyramids borrow the arrays, so drop them first. */
-            app->data_gen++;
-            free_lods(t->lod);
-            free_lods(t->slod);
-            free(t->xrel);
-            t->xrel = NULL;
-            free(t->smooth);
-            t->smooth = NULL;
-            ts_series_free(&t->s);
-            t->loaded = false;
+            track_unload(app, t); /* re-read the metric */
             TsErr e2;
             ts_err_clear(&e2);
             if (!app_track_load(app, t, &e2)) {

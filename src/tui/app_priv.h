@@ -137,6 +137,9 @@ struct TsApp {
 
 /* Reads a track's points (once); false with err set on failure. */
 bool app_track_load(TsApp *app, TsTrack *t, TsErr *err);
+/* When the x axis shows time, drops the loaded tracks read without their
+ * wall times (which exist in the file), so app_prepare reads them again. */
+void app_tracks_need_wall(TsApp *app);
 void app_track_fini(TsTrack *t);
 /* The track's pyramid for the current x axis (raw, or smoothed when
  * smoothing is on and want_smooth); NULL when not built or unavailable. */

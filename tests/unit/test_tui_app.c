@@ -299,6 +299,39 @@ static void test_diff_cursor_step(void **state) {
     ts_app_free(app);
 }
 
+/* Wall times are read only when an axis shows them: a step-axis load skips
+ * them (a third less to read for a long run), and `t` reads them then. */
+static void test_wall_time_read_on_demand(void **state) {
+    (void)state;
+    make_archive();
+    TsApp *app = open_app(100, 30);
+    TsCellBuf buf;
+    ts_cellbuf_init(&buf, 100, 30);
+    ts_app_render(app, &buf);
+    size_t loaded = 0;
+    for (size_t i = 0; i < app->n_tracks; i++) {
+        if (!app->tracks[i].loaded) continue;
+        loaded++;
+        assert_null(app->tracks[i].s.wall_time);
+    }
+    assert_true(loaded > 0);
+    key(app, "t");
+    ts_app_render(app, &buf);
+    assert_int_equal(app->set.x_axis, TS_XAXIS_WALL);
+    for (size_t i = 0; i < app->n_tracks; i++) {
+        const TsTrack *t = &app->tracks[i];
+        if (!t->shown) continue;
+        assert_true(t->loaded);
+        assert_non_null(t->s.wall_time);
+        assert_double_equal(t->s.wall_time[0], 1000.0, 0); /* first logged wall time */
+    }
+    char *text = ts_cellbuf_to_text(&buf);
+    assert_non_null(strstr(text, "x: wall"));
+    free(text);
+    ts_cellbuf_fini(&buf);
+    ts_app_free(app);
+}
+
 static void click(TsApp *app, int x, int y, int button) {
     TsKeyEvent ev = {TS_KEY_MOUSE, x, y, button};
     ts_app_handle_key(app, &ev);
@@ -349,6 +382,7 @@ int main(void) {
         cmocka_unit_test(test_readout_seam_nan), cmocka_unit_test(test_column_moves),
         cmocka_unit_test(test_zoom_pan_axes),    cmocka_unit_test(test_list_help_small),
         cmocka_unit_test(test_diff_cursor_step), cmocka_unit_test(test_mouse),
+        cmocka_unit_test(test_wall_time_read_on_demand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
