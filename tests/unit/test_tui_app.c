@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "support/ts_test.h"
+#include "support/tui_test.h"
 #include "trajscope/writer.h"
 #include "tui/app.h"
 #include "tui/app_priv.h"
@@ -51,21 +52,8 @@ static void make_archive(void) {
 }
 
 static TsApp *open_app(int w, int h) {
-    TsSettings s;
-    TsKeymap km;
-    TsTheme th;
-    ts_settings_default(&s);
-    ts_keymap_init_defaults(&km);
-    ts_theme_default(&th);
-    TsApp *app = ts_app_new(&s, &km, &th, true);
-    ts_keymap_fini(&km);
     char *paths[] = {archive};
-    size_t failed;
-    TsErr err;
-    assert_int_equal(ts_app_open(app, paths, 1, &failed, &err), 1);
-    assert_int_equal(failed, 0);
-    ts_app_resize(app, w, h);
-    return app;
+    return ts_test_open_app(paths, 1, 1, w, h);
 }
 
 static void select_track(TsApp *app, const char *label) {
@@ -76,12 +64,6 @@ static void select_track(TsApp *app, const char *label) {
         }
     }
     fail_msg("no track %s", label);
-}
-
-static void key(TsApp *app, const char *spec) {
-    TsKeyEvent ev = {0, 0, 0, 0};
-    assert_true(ts_key_parse(spec, &ev.key));
-    ts_app_handle_key(app, &ev);
 }
 
 static void expect_readout(TsApp *app, const char *want) {
@@ -100,29 +82,29 @@ static void test_readout_seam_nan(void **state) {
     make_archive();
     TsApp *app = open_app(120, 40);
     select_track(app, "train/loss");
-    key(app, "G");
+    ts_test_key(app, "G");
     expect_readout(app, "step 150");
     expect_readout(app, "train/loss 2.5");
     expect_readout(app, "eval/acc 0.15");
-    key(app, "g");
+    ts_test_key(app, "g");
     expect_readout(app, "step 0 ");
     expect_readout(app, "train/loss 0 ");
     expect_readout(app, "train/acc 1 ");
-    key(app, ",");
+    ts_test_key(app, ",");
     expect_readout(app, "step 0 ");
-    key(app, ".");
-    key(app, ".");
-    key(app, ".");
+    ts_test_key(app, ".");
+    ts_test_key(app, ".");
+    ts_test_key(app, ".");
     expect_readout(app, "step 30");
     expect_readout(app, "train/loss NaN");
     expect_readout(app, "eval/acc 0.05 @50"); /* eval's nearest logged step differs */
-    for (int i = 0; i < 7; i++) key(app, ".");
+    for (int i = 0; i < 7; i++) ts_test_key(app, ".");
     expect_readout(app, "step 100");
     expect_readout(app, "train/loss 1 ");
-    key(app, ".");                        /* across the seam: the resumed run's first point */
+    ts_test_key(app, ".");                        /* across the seam: the resumed run's first point */
     expect_readout(app, "step 50");
     expect_readout(app, "train/loss 1.5");
-    key(app, ",");
+    ts_test_key(app, ",");
     expect_readout(app, "step 100");
     expect_readout(app, "train/loss 1 ");
     /* the status line names the first non-finite step */
@@ -141,10 +123,10 @@ static void test_column_moves(void **state) {
     (void)state;
     TsApp *app = open_app(120, 40);
     select_track(app, "train/acc");
-    key(app, "g");
+    ts_test_key(app, "g");
     long last = 0;
     for (int i = 0; i < 120; i++) {
-        key(app, "l");
+        ts_test_key(app, "l");
         char buf[1024];
         ts_app_readout(app, buf, sizeof buf);
         long step = -1;
@@ -159,7 +141,7 @@ static void test_column_moves(void **state) {
         last = step;
     }
     assert_int_equal(last, 150);
-    key(app, "H");
+    ts_test_key(app, "H");
     char buf[1024];
     ts_app_readout(app, buf, sizeof buf);
     long step;
@@ -177,8 +159,8 @@ static void test_zoom_pan_axes(void **state) {
     assert_non_null(strstr(text, "view: all"));
     assert_non_null(strstr(text, "x: step"));
     free(text);
-    key(app, "g");
-    key(app, "+");
+    ts_test_key(app, "g");
+    ts_test_key(app, "+");
     assert_true(app->zoomed);
     text = screen(app, &buf);
     assert_null(strstr(text, "view: all"));
@@ -186,41 +168,41 @@ static void test_zoom_pan_axes(void **state) {
     free(text);
     double w1 = app->vx1 - app->vx0;
     assert_double_equal(w1, 75, 1e-9); /* half of 0..150 */
-    key(app, ">");
+    ts_test_key(app, ">");
     assert_true(app->vx0 > 0);
-    key(app, "<");
-    key(app, "<");
+    ts_test_key(app, "<");
+    ts_test_key(app, "<");
     assert_double_equal(app->vx0, 0, 1e-9); /* never pans past the data */
-    key(app, "-");
+    ts_test_key(app, "-");
     assert_false(app->zoomed);
-    key(app, "+");
-    key(app, "0");
+    ts_test_key(app, "+");
+    ts_test_key(app, "0");
     assert_false(app->zoomed);
-    key(app, "x");
+    ts_test_key(app, "x");
     text = screen(app, &buf);
     assert_non_null(strstr(text, "log-x"));
     free(text);
-    key(app, "y");
+    ts_test_key(app, "y");
     text = screen(app, &buf);
     assert_non_null(strstr(text, "log-y"));
     free(text);
-    key(app, "t");
+    ts_test_key(app, "t");
     text = screen(app, &buf);
     assert_non_null(strstr(text, "x: wall"));
     free(text);
-    key(app, "t");
+    ts_test_key(app, "t");
     text = screen(app, &buf);
     assert_non_null(strstr(text, "x: relative"));
     free(text);
-    key(app, "t");
-    key(app, "s");
+    ts_test_key(app, "t");
+    ts_test_key(app, "s");
     text = screen(app, &buf);
     assert_non_null(strstr(text, "smooth: ema 0.60"));
     free(text);
-    key(app, "]");
+    ts_test_key(app, "]");
     assert_double_equal(app->set.smooth_weight, 0.65, 1e-12);
     select_track(app, "train/acc");
-    key(app, "G");
+    ts_test_key(app, "G");
     expect_readout(app, "train/acc 0.85 ~"); /* raw and smoothed values */
     ts_cellbuf_fini(&buf);
     ts_app_free(app);
@@ -235,30 +217,30 @@ static void test_list_help_small(void **state) {
     for (size_t i = 0; i < app->n_tracks; i++) shown += app->tracks[i].shown;
     assert_int_equal(shown, 3);
     select_track(app, "train/acc");
-    key(app, "<Space>");
+    ts_test_key(app, "<Space>");
     assert_false(app->tracks[app->sel].shown);
-    key(app, "<Space>");
+    ts_test_key(app, "<Space>");
     assert_true(app->tracks[app->sel].shown);
-    key(app, "<Enter>"); /* show only */
+    ts_test_key(app, "<Enter>"); /* show only */
     shown = 0;
     for (size_t i = 0; i < app->n_tracks; i++) shown += app->tracks[i].shown;
     assert_int_equal(shown, 1);
-    key(app, "/");
-    key(app, "l");
-    key(app, "o");
-    key(app, "s");
+    ts_test_key(app, "/");
+    ts_test_key(app, "l");
+    ts_test_key(app, "o");
+    ts_test_key(app, "s");
     assert_int_equal(app->n_rows, 1);
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     assert_string_equal(app->filter, "los");
-    key(app, "/");
-    key(app, "<Esc>");
+    ts_test_key(app, "/");
+    ts_test_key(app, "<Esc>");
     assert_int_equal(app->n_rows, 3);
-    key(app, "?");
+    ts_test_key(app, "?");
     char *text = screen(app, &buf);
     assert_non_null(strstr(text, "move the time cursor one column left"));
     assert_non_null(strstr(text, "h Left"));
     free(text);
-    key(app, "q"); /* closes the help, does not quit */
+    ts_test_key(app, "q"); /* closes the help, does not quit */
     assert_false(ts_app_quit_requested(app));
     assert_false(app->help);
     ts_app_resize(app, 30, 8);
@@ -269,7 +251,7 @@ static void test_list_help_small(void **state) {
     text = screen(app, &buf);
     assert_null(strstr(text, "too small"));
     free(text);
-    key(app, "q");
+    ts_test_key(app, "q");
     assert_true(ts_app_quit_requested(app));
     ts_cellbuf_fini(&buf);
     ts_app_free(app);
@@ -282,13 +264,13 @@ static void test_diff_cursor_step(void **state) {
     TsCellBuf a, front;
     ts_cellbuf_init(&a, 1, 1);
     ts_cellbuf_init(&front, 0, 0);
-    key(app, "g");
-    key(app, "L");
+    ts_test_key(app, "g");
+    ts_test_key(app, "L");
     ts_app_render(app, &a);
     size_t full = ts_frame_diff(&front, &a, NULL, NULL);
     assert_int_equal(full, 200 * 50);
     assert_int_equal(ts_frame_diff(&front, &a, NULL, NULL), 0); /* nothing changed */
-    key(app, "l");
+    ts_test_key(app, "l");
     ts_app_render(app, &a);
     size_t step = ts_frame_diff(&front, &a, NULL, NULL);
     print_message("cells rewritten: full repaint %zu, one cursor step %zu\n", full, step);
@@ -315,7 +297,7 @@ static void test_wall_time_read_on_demand(void **state) {
         assert_null(app->tracks[i].s.wall_time);
     }
     assert_true(loaded > 0);
-    key(app, "t");
+    ts_test_key(app, "t");
     ts_app_render(app, &buf);
     assert_int_equal(app->set.x_axis, TS_XAXIS_WALL);
     for (size_t i = 0; i < app->n_tracks; i++) {

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "support/ts_test.h"
+#include "support/tui_test.h"
 #include "trajscope/marks.h"
 #include "trajscope/marks_file.h"
 #include "trajscope/writer.h"
@@ -86,28 +87,10 @@ static int setup(void **state) {
     return 0;
 }
 
+/* The folder of four runs written by setup(). */
 static TsApp *open_dir(int w, int h) {
-    TsSettings s;
-    TsKeymap km;
-    TsTheme th;
-    ts_settings_default(&s);
-    ts_keymap_init_defaults(&km);
-    ts_theme_default(&th);
-    TsApp *app = ts_app_new(&s, &km, &th, true);
-    ts_keymap_fini(&km);
     char *paths[] = {dir};
-    size_t failed;
-    TsErr err;
-    assert_int_equal(ts_app_open(app, paths, 1, &failed, &err), 4);
-    assert_int_equal(failed, 0);
-    ts_app_resize(app, w, h);
-    return app;
-}
-
-static void key(TsApp *app, const char *spec) {
-    TsKeyEvent ev = {0, 0, 0, 0};
-    if (!ts_key_parse(spec, &ev.key)) fail_msg("bad key %s", spec);
-    ts_app_handle_key(app, &ev);
+    return ts_test_open_app(paths, 1, 4, w, h);
 }
 
 static void type(TsApp *app, const char *text) {
@@ -199,18 +182,18 @@ static void test_sort(void **state) {
     TsCellBuf buf;
     ts_cellbuf_init(&buf, 1, 1);
     free(screen(app, &buf));
-    key(app, "S"); /* last */
+    ts_test_key(app, "S"); /* last */
     free(screen(app, &buf));
     const char *by_last[] = {"sub/r3", "r0", "r1", "r2"}; /* 0.4, 1.0, 1.2, 1.4 */
     for (int i = 0; i < 4; i++) assert_string_equal(app->run_names[app->rs->rows[i]], by_last[i]);
     assert_int_equal(ts_cellbuf_at(&buf, app->rs->list_rect.x + 1, app->rs->list_rect.y + 1)->style & TS_STYLE_ID_MASK,
                      ts_style_series((unsigned)run_by_name(app, "sub/r3")));
-    key(app, "S"); /* best (minimum): 0.4, 0, 0.2, 0.4 -> r0 r1 then r2 and r3 (ties keep order) */
+    ts_test_key(app, "S"); /* best (minimum): 0.4, 0, 0.2, 0.4 -> r0 r1 then r2 and r3 (ties keep order) */
     free(screen(app, &buf));
     assert_string_equal(app->run_names[app->rs->rows[0]], "r0");
     assert_string_equal(app->run_names[app->rs->rows[1]], "r1");
-    key(app, "S");
-    key(app, "S"); /* name */
+    ts_test_key(app, "S");
+    ts_test_key(app, "S"); /* name */
     free(screen(app, &buf));
     assert_string_equal(app->run_names[app->rs->rows[0]], "r0");
     assert_string_equal(app->run_names[app->rs->rows[3]], "sub/r3");
@@ -231,41 +214,41 @@ static void test_filter(void **state) {
     (void)state;
     TsApp *app = open_dir(140, 40);
     select_metric(app, "train/loss");
-    key(app, "f");
+    ts_test_key(app, "f");
     assert_true(app_runs_prompt_active(app));
     type(app, "seed>=1 lr=1e-3");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     assert_false(app_runs_prompt_active(app));
     assert_int_equal(app->rs->n_rows, 2);
     assert_string_equal(app->run_names[app->rs->rows[0]], "r1");
     assert_string_equal(app->run_names[app->rs->rows[1]], "r2");
     assert_int_equal(shown_runs_of(app, "train/loss"), 2);
     /* a bad term: error, filter unchanged */
-    key(app, "f");
-    for (int i = 0; i < 20; i++) key(app, "<BS>");
+    ts_test_key(app, "f");
+    for (int i = 0; i < 20; i++) ts_test_key(app, "<BS>");
     type(app, "lr>>3");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     assert_true(app->msg_error);
     if (!strstr(app->msg, "lr>>3")) fail_msg("message '%s'", app->msg);
     assert_int_equal(app->rs->n_rows, 2);
     /* a name substring */
-    key(app, "f");
-    for (int i = 0; i < 20; i++) key(app, "<BS>");
+    ts_test_key(app, "f");
+    for (int i = 0; i < 20; i++) ts_test_key(app, "<BS>");
     type(app, "SUB");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     assert_int_equal(app->rs->n_rows, 1);
     assert_string_equal(app->run_names[app->rs->rows[0]], "sub/r3");
     assert_int_equal(shown_runs_of(app, "train/loss"), 1);
     /* optimizer=sgd is r3 as well; optimizer=adamw the three others */
-    key(app, "f");
-    for (int i = 0; i < 20; i++) key(app, "<BS>");
+    ts_test_key(app, "f");
+    for (int i = 0; i < 20; i++) ts_test_key(app, "<BS>");
     type(app, "optimizer=adamw");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     assert_int_equal(app->rs->n_rows, 3);
     /* empty clears */
-    key(app, "f");
-    for (int i = 0; i < 40; i++) key(app, "<BS>");
-    key(app, "<Enter>");
+    ts_test_key(app, "f");
+    for (int i = 0; i < 40; i++) ts_test_key(app, "<BS>");
+    ts_test_key(app, "<Enter>");
     assert_int_equal(app->rs->n_rows, 4);
     assert_int_equal(shown_runs_of(app, "train/loss"), 4);
     ts_app_free(app);
@@ -281,8 +264,8 @@ static void test_selection(void **state) {
     ts_cellbuf_init(&buf, 1, 1);
     free(screen(app, &buf));
     size_t r1 = run_by_name(app, "r1");
-    key(app, "j"); /* the run list has the keys: cursor on r1 */
-    key(app, "<Space>");
+    ts_test_key(app, "j"); /* the run list has the keys: cursor on r1 */
+    ts_test_key(app, "<Space>");
     assert_false(app->rs->runs[r1].selected);
     assert_null(app->runs[r1]);
     assert_int_equal(shown_runs_of(app, "train/loss"), 3);
@@ -295,19 +278,19 @@ static void test_selection(void **state) {
             if (s->label && strcmp(s->label, "r2") == 0) assert_int_equal(s->style, ts_style_series((unsigned)r2));
             if (s->label) assert_string_not_equal(s->label, "r1");
         }
-    key(app, "<Enter>"); /* only r1 */
+    ts_test_key(app, "<Enter>"); /* only r1 */
     assert_int_equal(app_runs_visible_count(app), 1);
     assert_true(app->rs->runs[r1].selected);
-    key(app, "*");
+    ts_test_key(app, "*");
     assert_int_equal(app_runs_visible_count(app), 4);
-    key(app, "*");
+    ts_test_key(app, "*");
     assert_int_equal(app_runs_visible_count(app), 0);
     /* w: the metric list gets j/k and Space again */
-    key(app, "*");
-    key(app, "w");
+    ts_test_key(app, "*");
+    ts_test_key(app, "w");
     assert_false(app->rs->focus);
     size_t before = app->sel;
-    key(app, "j");
+    ts_test_key(app, "j");
     assert_int_not_equal(app->sel, before);
     ts_cellbuf_fini(&buf);
     ts_app_free(app);
@@ -323,13 +306,13 @@ static int cursor_col(const TsApp *app, int p) {
 static void test_side_by_side(void **state) {
     (void)state;
     TsApp *app = open_dir(160, 40);
-    key(app, "f");
+    ts_test_key(app, "f");
     type(app, "optimizer=adamw");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     select_metric(app, "train/loss");
-    key(app, "w");
-    key(app, "<Enter>"); /* train/loss only */
-    key(app, "v");
+    ts_test_key(app, "w");
+    ts_test_key(app, "<Enter>"); /* train/loss only */
+    ts_test_key(app, "v");
     TsCellBuf buf;
     ts_cellbuf_init(&buf, 1, 1);
     free(screen(app, &buf));
@@ -343,20 +326,20 @@ static void test_side_by_side(void **state) {
         assert_int_equal(app->panels[p].pl.area.w, app->panels[0].pl.area.w);
         if (p > 0) assert_true(app->panels[p].rect.x >= app->panels[p - 1].rect.x + app->panels[p - 1].rect.w);
     }
-    key(app, "g");
+    ts_test_key(app, "g");
     free(screen(app, &buf));
     int c0[3];
     for (int p = 0; p < 3; p++) c0[p] = cursor_col(app, p);
     assert_int_equal(c0[0], 0);
-    key(app, "l");
+    ts_test_key(app, "l");
     free(screen(app, &buf));
     for (int p = 0; p < 3; p++) assert_int_equal(cursor_col(app, p), c0[p] + 1);
     /* shared y: every column has the same y range; Y: own ranges */
     for (int p = 1; p < 3; p++) assert_double_equal(app->panels[p].pl.yaxis.hi, app->panels[0].pl.yaxis.hi, 0);
-    key(app, "Y");
+    ts_test_key(app, "Y");
     free(screen(app, &buf));
     assert_true(app->panels[2].pl.yaxis.hi > app->panels[0].pl.yaxis.hi);
-    key(app, "v");
+    ts_test_key(app, "v");
     free(screen(app, &buf));
     assert_int_equal(app->n_panels, 1);
     assert_int_equal(app->panels[0].n_series, 3);
@@ -370,12 +353,12 @@ static void test_readout_table(void **state) {
     (void)state;
     TsApp *app = open_dir(160, 44);
     select_metric(app, "train/loss");
-    key(app, "w");
-    key(app, "<Enter>");
+    ts_test_key(app, "w");
+    ts_test_key(app, "<Enter>");
     assert_true(app->cmp->table); /* several runs: shown from the start */
-    key(app, "g");
-    key(app, ".");
-    key(app, "."); /* r0's step 20 */
+    ts_test_key(app, "g");
+    ts_test_key(app, ".");
+    ts_test_key(app, "."); /* r0's step 20 */
     char text[4096];
     view_runs_table_text(app, text, sizeof text);
     const char *want = "run\tstep\ttrain/loss\n"
@@ -401,11 +384,11 @@ static void test_readout_table(void **state) {
     char line[2048];
     row_text(&buf, tr.y + 5, line, sizeof line);
     if (!strstr(line, "best") || !strstr(line, "r0") || strstr(line, "r3")) fail_msg("best row '%s'", line);
-    key(app, ","); /* step 10: r2 is logged at 0 and 20 (a tie: the earlier) */
+    ts_test_key(app, ","); /* step 10: r2 is logged at 0 and 20 (a tie: the earlier) */
     view_runs_table_text(app, text, sizeof text);
     if (!strstr(text, "r2\t0\t0.4\n") || !strstr(text, "r0\t10\t0.1 *\n"))
         fail_msg("table at step 10:\n%s", text);
-    key(app, "r"); /* hides it */
+    ts_test_key(app, "r"); /* hides it */
     free(screen(app, &buf));
     assert_int_equal(app->rs->table_rect.h, 0);
     ts_cellbuf_fini(&buf);
@@ -431,9 +414,9 @@ static void test_seed_groups(void **state) {
     (void)state;
     TsApp *app = open_dir(160, 40);
     select_metric(app, "train/loss");
-    key(app, "w");
-    key(app, "<Enter>");
-    key(app, "b");
+    ts_test_key(app, "w");
+    ts_test_key(app, "<Enter>");
+    ts_test_key(app, "b");
     TsCellBuf buf;
     ts_cellbuf_init(&buf, 1, 1);
     char *text = screen(app, &buf);
@@ -460,7 +443,7 @@ static void test_seed_groups(void **state) {
     assert_true(full > 20);
     free(text);
     /* mean +- std */
-    key(app, "b");
+    ts_test_key(app, "b");
     text = screen(app, &buf);
     g = curve_of(app, "train/loss");
     i50 = grid_index(g, 50);
@@ -468,9 +451,9 @@ static void test_seed_groups(void **state) {
     assert_double_equal(g->hi[i50], 0.9, 1e-12);
     free(text);
     /* group by a key the user names: by lr nothing else differs -> no group */
-    key(app, "B");
+    ts_test_key(app, "B");
     type(app, "lr");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     text = screen(app, &buf);
     assert_int_equal(app->cmp->n_units, 4);
     assert_int_equal(app->cmp->n_curves, 0);
@@ -484,25 +467,25 @@ static void test_alignment(void **state) {
     (void)state;
     TsApp *app = open_dir(160, 40);
     select_metric(app, "eval/acc");
-    key(app, "w");
-    key(app, "<Enter>");
+    ts_test_key(app, "w");
+    ts_test_key(app, "<Enter>");
     select_metric(app, "train/loss");
-    key(app, "<Space>"); /* eval/acc and train/loss */
+    ts_test_key(app, "<Space>"); /* eval/acc and train/loss */
     select_metric(app, "eval/acc");
-    key(app, "w");
-    key(app, "f");
+    ts_test_key(app, "w");
+    ts_test_key(app, "f");
     type(app, "adamw");
-    key(app, "<Enter>"); /* a name substring matching nothing */
+    ts_test_key(app, "<Enter>"); /* a name substring matching nothing */
     assert_int_equal(app->rs->n_rows, 0);
-    key(app, "f");
-    for (int i = 0; i < 10; i++) key(app, "<BS>");
+    ts_test_key(app, "f");
+    for (int i = 0; i < 10; i++) ts_test_key(app, "<BS>");
     type(app, "seed<=2 optimizer=adamw");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     assert_int_equal(app->rs->n_rows, 3);
     TsCellBuf buf;
     ts_cellbuf_init(&buf, 1, 1);
     free(screen(app, &buf));
-    key(app, "A");
+    ts_test_key(app, "A");
     assert_int_equal(app->set.x_axis, TS_XAXIS_RELATIVE);
     free(screen(app, &buf));
     /* time since start: r1's eval starts at step 20, i.e. 20 s after its start */
@@ -510,14 +493,14 @@ static void test_alignment(void **state) {
     size_t t1 = app_runs_track_of(app, r1, app_runs_track_name(app, app->sel));
     assert_double_equal(ts_lod_x(app_track_lod(app, &app->tracks[t1], false), 0), 20.0, 1e-9);
     /* tokens: the eval stream has none, so the train stream's are used by step */
-    key(app, "A");
+    ts_test_key(app, "A");
     assert_int_equal(app->cmp->align, APP_ALIGN_TOKENS);
     free(screen(app, &buf));
     const TsLod *l1 = app_track_lod(app, &app->tracks[t1], false);
     assert_non_null(l1);
     /* r1's eval point at step 20: train tokens = 1000 * 20 * 2 */
     assert_double_equal(ts_lod_x(l1, 0), 40000.0, 0);
-    key(app, "A");
+    ts_test_key(app, "A");
     assert_int_equal(app->cmp->align, APP_ALIGN_ONSET);
     free(screen(app, &buf));
     /* the same curve shifted by 20 k steps: onsets differ by exactly 20 k */
@@ -538,7 +521,7 @@ static void test_alignment(void **state) {
     char hdr[256];
     app_cmp_header_text(app, hdr, sizeof hdr);
     assert_string_equal(hdr, "align: onset of eval/acc");
-    key(app, "A");
+    ts_test_key(app, "A");
     assert_int_equal(app->cmp->align, APP_ALIGN_STEP);
     assert_int_equal(app->set.x_axis, TS_XAXIS_STEP);
     ts_cellbuf_fini(&buf);
@@ -566,16 +549,16 @@ static void test_align_mark(void **state) {
     }
     TsApp *app = open_dir(160, 40);
     select_metric(app, "train/loss");
-    key(app, "f");
+    ts_test_key(app, "f");
     type(app, "optimizer=adamw");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     TsCellBuf buf;
     ts_cellbuf_init(&buf, 1, 1);
     free(screen(app, &buf));
-    key(app, "g");
-    key(app, ".");
-    key(app, "."); /* r0 step 20: its nearest mark is 'jump' at 30 */
-    for (int i = 0; i < 4; i++) key(app, "A");
+    ts_test_key(app, "g");
+    ts_test_key(app, ".");
+    ts_test_key(app, "."); /* r0 step 20: its nearest mark is 'jump' at 30 */
+    for (int i = 0; i < 4; i++) ts_test_key(app, "A");
     assert_int_equal(app->cmp->align, APP_ALIGN_MARK);
     assert_string_equal(app->cmp->align_label, "jump");
     free(screen(app, &buf));
@@ -657,9 +640,9 @@ static void test_single_run(void **state) {
     ts_cellbuf_init(&buf, 1, 1);
     free(screen(app, &buf));
     assert_int_equal(app->rs->list_rect.w, 0);
-    key(app, "<Space>"); /* hides the selected metric of the metric list */
+    ts_test_key(app, "<Space>"); /* hides the selected metric of the metric list */
     assert_false(app->tracks[app->sel].shown);
-    key(app, "R");
+    ts_test_key(app, "R");
     free(screen(app, &buf));
     assert_int_equal(app->rs->list_rect.h, 2);
     ts_cellbuf_fini(&buf);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "support/ts_test.h"
+#include "support/tui_test.h"
 #include "trajscope/marks_file.h"
 #include "trajscope/writer.h"
 #include "tui/app.h"
@@ -64,21 +65,8 @@ static void make_run(const char *name) {
 }
 
 static TsApp *open_app(void) {
-    TsSettings s;
-    TsKeymap km;
-    TsTheme th;
-    ts_settings_default(&s);
-    ts_keymap_init_defaults(&km);
-    ts_theme_default(&th);
-    TsApp *app = ts_app_new(&s, &km, &th, true);
-    ts_keymap_fini(&km);
     char *paths[] = {archive};
-    size_t failed;
-    TsErr err;
-    assert_int_equal(ts_app_open(app, paths, 1, &failed, &err), 1);
-    assert_int_equal(failed, 0);
-    ts_app_resize(app, 120, 40);
-    return app;
+    return ts_test_open_app(paths, 1, 1, 120, 40);
 }
 
 static void select_track(TsApp *app, const char *label) {
@@ -97,11 +85,6 @@ static void key_code(TsApp *app, TsKey k) {
     ts_app_handle_key(app, &ev);
 }
 
-static void key(TsApp *app, const char *spec) {
-    TsKey k;
-    assert_true(ts_key_parse(spec, &k));
-    key_code(app, k);
-}
 
 /* Types UTF-8 text into the prompt, one code point per key. */
 static void type(TsApp *app, const char *text) {
@@ -162,10 +145,10 @@ static void test_mark_label_delete_undo(void **state) {
     TsApp *app = open_app();
     select_track(app, "train/loss");
     go(app, 300);
-    key(app, "m");
+    ts_test_key(app, "m");
     expect_msg(app, "marked step 300: mark 1");
     go(app, 600);
-    key(app, "m");
+    ts_test_key(app, "m");
     TsMarkSet *set = on_disk();
     assert_int_equal(ts_marks_count(set), 2);
     assert_int_equal(ts_marks_at(set, 0)->start_step, 300);
@@ -182,14 +165,14 @@ static void test_mark_label_delete_undo(void **state) {
     assert_null(strstr(text, "plateau"));
     free(text);
     go(app, 420);
-    key(app, "e");
+    ts_test_key(app, "e");
     assert_true(app->prompt);
     assert_int_equal(app->phases->edit.id, 1);
     type(app, "plateau \"ends\" \xc3\xa9\xe2\x9c\x93");
     text = screen(app, &buf);
     assert_non_null(strstr(text, "label of mark 1: plateau \"ends\" \xc3\xa9\xe2\x9c\x93"));
     free(text);
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     assert_false(app->prompt);
     text = screen(app, &buf); /* the cached panels were drawn again */
     assert_non_null(strstr(text, "\xe2\x94\x8a" "plateau \"ends\" \xc3\xa9\xe2\x9c\x93"));
@@ -199,44 +182,44 @@ static void test_mark_label_delete_undo(void **state) {
     assert_string_equal(ts_marks_get(set, 1)->label, "plateau \"ends\" \xc3\xa9\xe2\x9c\x93");
     ts_marks_free(set);
     /* Esc leaves the label as it was */
-    key(app, "e");
+    ts_test_key(app, "e");
     type(app, "zzz");
-    key(app, "<Esc>");
+    ts_test_key(app, "<Esc>");
     set = on_disk();
     assert_string_equal(ts_marks_get(set, 1)->label, "plateau \"ends\" \xc3\xa9\xe2\x9c\x93");
     ts_marks_free(set);
     /* backspace removes whole UTF-8 characters */
-    key(app, "e");
+    ts_test_key(app, "e");
     key_code(app, TS_KEY_BACKSPACE);
     assert_string_equal(app->prompt_buf, "plateau \"ends\" \xc3\xa9");
-    key(app, "<Esc>");
+    ts_test_key(app, "<Esc>");
 
     /* D deletes the nearest (600 from 580) */
     go(app, 580);
-    key(app, "D");
+    ts_test_key(app, "D");
     expect_msg(app, "deleted mark 2 at step 600");
     set = on_disk();
     assert_int_equal(ts_marks_count(set), 1);
     ts_marks_free(set);
     /* undo: the delete, the label, then the adds */
-    key(app, "u");
+    ts_test_key(app, "u");
     set = on_disk();
     assert_int_equal(ts_marks_count(set), 2);
     assert_non_null(ts_marks_get(set, 2));
     ts_marks_free(set);
-    key(app, "u");
+    ts_test_key(app, "u");
     set = on_disk();
     assert_string_equal(ts_marks_get(set, 1)->label, "");
     ts_marks_free(set);
-    key(app, "u");
-    key(app, "u");
+    ts_test_key(app, "u");
+    ts_test_key(app, "u");
     set = on_disk();
     assert_int_equal(ts_marks_count(set), 0);
     ts_marks_free(set);
-    key(app, "u");
+    ts_test_key(app, "u");
     expect_msg(app, "nothing to undo");
     /* ids are never reused */
-    key(app, "m");
+    ts_test_key(app, "m");
     set = on_disk();
     assert_int_equal(ts_marks_at(set, 0)->id, 3);
     ts_marks_free(set);
@@ -255,18 +238,18 @@ static void test_interval_next_zoom(void **state) {
     TsApp *app = open_app();
     select_track(app, "train/loss");
     go(app, 200);
-    key(app, "m");
+    ts_test_key(app, "m");
     go(app, 400);
-    key(app, "i");
+    ts_test_key(app, "i");
     assert_true(app->phases->interval_open);
     char st[512];
     assert_true(app_phases_status(app, st, sizeof st));
     assert_non_null(strstr(st, "interval from step 400"));
     go(app, 600);
-    key(app, "i");
+    ts_test_key(app, "i");
     assert_false(app->phases->interval_open);
     go(app, 800);
-    key(app, "m");
+    ts_test_key(app, "m");
     TsMarkSet *set = on_disk();
     assert_int_equal(ts_marks_count(set), 3);
     const TsMark *iv = ts_marks_at(set, 1);
@@ -276,8 +259,8 @@ static void test_interval_next_zoom(void **state) {
     ts_marks_free(set);
     /* an interval made right to left is stored in order; Esc cancels one */
     go(app, 900);
-    key(app, "i");
-    key(app, "<Esc>");
+    ts_test_key(app, "i");
+    ts_test_key(app, "<Esc>");
     assert_false(app->phases->interval_open);
     assert_int_equal(ts_marks_count(app->phases->rm[0].set), 3);
 
@@ -285,36 +268,36 @@ static void test_interval_next_zoom(void **state) {
     go(app, 0);
     int64_t want[] = {200, 400, 600, 800};
     for (int k = 0; k < 4; k++) {
-        key(app, "n");
+        ts_test_key(app, "n");
         assert_true(app->pinned);
         assert_int_equal(app->tracks[app->pin_track].s.step[app->pin_index], want[k]);
     }
-    key(app, "n");
+    ts_test_key(app, "n");
     expect_msg(app, "no mark after the cursor");
-    key(app, "N");
+    ts_test_key(app, "N");
     assert_int_equal(app->tracks[app->pin_track].s.step[app->pin_index], 600);
-    key(app, "N");
-    key(app, "N");
+    ts_test_key(app, "N");
+    ts_test_key(app, "N");
     assert_int_equal(app->tracks[app->pin_track].s.step[app->pin_index], 200);
 
     /* z zooms to the interval under the cursor */
     go(app, 500);
-    key(app, "z");
+    ts_test_key(app, "z");
     assert_true(app->zoomed);
     assert_true(app->vx0 <= 400 && app->vx1 >= 600);
     assert_true(app->vx1 - app->vx0 < 300);
-    key(app, "0");
+    ts_test_key(app, "0");
     go(app, 100);
-    key(app, "z");
+    ts_test_key(app, "z");
     assert_false(app->zoomed);
     expect_msg(app, "no interval under the cursor");
 
     /* e inside the interval edits the interval */
     go(app, 500);
-    key(app, "e");
+    ts_test_key(app, "e");
     assert_int_equal(app->phases->edit.id, 2);
     type(app, "grokking");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
 
     /* every panel draws the marks: lines, the span, the label */
     TsCellBuf buf;
@@ -332,14 +315,14 @@ static void test_interval_next_zoom(void **state) {
     }
 
     /* the marks panel lists them; Enter jumps */
-    key(app, "M");
+    ts_test_key(app, "M");
     assert_true(app->phases->panel);
     text = screen(app, &buf);
     assert_non_null(strstr(text, "Marks (3)"));
     assert_non_null(strstr(text, "400..600"));
     free(text);
-    key(app, "G"); /* the last mark */
-    key(app, "<Enter>");
+    ts_test_key(app, "G"); /* the last mark */
+    ts_test_key(app, "<Enter>");
     assert_false(app->phases->panel);
     assert_int_equal(app->tracks[app->pin_track].s.step[app->pin_index], 800);
     ts_cellbuf_fini(&buf);
@@ -358,7 +341,7 @@ static void test_crops_stepping_accept(void **state) {
     TsApp *app = open_app();
     select_track(app, "train/loss");
     go(app, 310);
-    key(app, "d");
+    ts_test_key(app, "d");
     AppCpd *c = &app->phases->cpd;
     assert_int_equal(c->state, APP_CPD_DONE);
     assert_int_equal(c->method, TS_CPD_PELT);
@@ -376,20 +359,20 @@ static void test_crops_stepping_accept(void **state) {
     assert_int_equal(c->level[0].n, 0);
     for (size_t i = 1; i < c->n_level; i++) assert_true(c->level[i].n > c->level[i - 1].n);
     assert_true(c->n_level >= 3);
-    key(app, "{");
+    ts_test_key(app, "{");
     assert_int_equal(cur_n(app), 1);
-    key(app, "{");
+    ts_test_key(app, "{");
     assert_int_equal(cur_n(app), 0);
-    key(app, "{");
+    ts_test_key(app, "{");
     assert_int_equal(cur_n(app), 0);
     expect_msg(app, "no change points left");
-    key(app, "}");
-    key(app, "}");
+    ts_test_key(app, "}");
+    ts_test_key(app, "}");
     assert_int_equal(cur_n(app), 2);
-    for (size_t i = 0; i < c->n_level; i++) key(app, "}");
+    for (size_t i = 0; i < c->n_level; i++) ts_test_key(app, "}");
     assert_int_equal(c->cur, c->n_level - 1);
     expect_msg(app, "most change points");
-    while (c->cur != c->preferred) key(app, "{");
+    while (c->cur != c->preferred) ts_test_key(app, "{");
 
     /* change points are drawn in the analysed metric's panel only */
     TsCellBuf buf;
@@ -414,7 +397,7 @@ static void test_crops_stepping_accept(void **state) {
     /* a accepts the change point nearest the cursor (310 -> 300) */
     go(app, 450);
     go(app, 310);
-    key(app, "a");
+    ts_test_key(app, "a");
     TsMarkSet *set = on_disk();
     assert_int_equal(ts_marks_count(set), 1);
     const TsMark *m = ts_marks_at(set, 0);
@@ -425,34 +408,34 @@ static void test_crops_stepping_accept(void **state) {
     ts_marks_free(set);
 
     /* c: another cost, detected again at once */
-    key(app, "c");
+    ts_test_key(app, "c");
     assert_int_equal(c->state, APP_CPD_DONE);
     assert_int_equal(c->opts.cost, TS_CPD_COST_MEANVAR);
     assert_true(app_phases_status(app, st, sizeof st));
     assert_non_null(strstr(st, "cost meanvar"));
     /* C: binary segmentation, with its own path */
-    key(app, "c");
-    key(app, "c"); /* back to mean */
-    key(app, "C");
+    ts_test_key(app, "c");
+    ts_test_key(app, "c"); /* back to mean */
+    ts_test_key(app, "C");
     assert_int_equal(c->opts.method, TS_CPD_BINSEG);
     assert_int_equal(c->state, APP_CPD_DONE);
     assert_int_equal(cur_n(app), 2);
-    key(app, "{");
+    ts_test_key(app, "{");
     assert_int_equal(cur_n(app), 1);
-    key(app, "C");
+    ts_test_key(app, "C");
     assert_int_equal(c->opts.method, TS_CPD_BOCPD);
     assert_int_equal(c->state, APP_CPD_DONE);
-    key(app, "C");
+    ts_test_key(app, "C");
     assert_int_equal(c->opts.method, TS_CPD_PELT);
     /* with a log y axis, d detects again on log values */
-    key(app, "y");
-    key(app, "d");
+    ts_test_key(app, "y");
+    ts_test_key(app, "d");
     assert_int_equal(c->state, APP_CPD_DONE);
     assert_true(c->opts.prep.log_values);
     assert_true(app_phases_status(app, st, sizeof st));
     assert_non_null(strstr(st, "log values"));
     /* d on the same metric with the same settings hides the change points */
-    key(app, "d");
+    ts_test_key(app, "d");
     assert_int_equal(c->state, APP_CPD_IDLE);
     assert_false(app_phases_status(app, st, sizeof st));
     ts_cellbuf_fini(&buf);
@@ -477,7 +460,7 @@ static void test_detect_in_slices_cancel(void **state) {
     select_track(app, "eval/acc");
     AppPhases *ph = app_phases(app);
     ph->cpd.force_async = true;
-    key(app, "d");
+    ts_test_key(app, "d");
     assert_int_equal(ph->cpd.state, APP_CPD_PENDING);
     assert_true(app_phases_busy(app));
     char st[512];
@@ -496,23 +479,23 @@ static void test_detect_in_slices_cancel(void **state) {
     assert_int_equal(cur_n(app), 1);
     assert_int_equal(app_cpd_current(ph)->step[0], 500);
     /* keys work while it runs; Esc cancels */
-    key(app, "d"); /* hide */
-    key(app, "d");
+    ts_test_key(app, "d"); /* hide */
+    ts_test_key(app, "d");
     assert_true(app_phases_busy(app));
-    key(app, "l");
+    ts_test_key(app, "l");
     assert_true(app_phases_busy(app));
-    key(app, "<Esc>");
+    ts_test_key(app, "<Esc>");
     assert_false(app_phases_busy(app));
     assert_int_equal(ph->cpd.state, APP_CPD_IDLE);
     expect_msg(app, "detection cancelled");
     /* cancelled while a thread prepares: it is freed when it ends (or at exit) */
-    key(app, "d");
+    ts_test_key(app, "d");
     app_phases_tick(app); /* a thread prepares (or, on a fast machine, it all ended) */
-    key(app, "<Esc>");
+    ts_test_key(app, "<Esc>");
     assert_false(app_phases_busy(app));
-    if (ph->cpd.state == APP_CPD_DONE) key(app, "d"); /* ended before Esc: hide */
+    if (ph->cpd.state == APP_CPD_DONE) ts_test_key(app, "d"); /* ended before Esc: hide */
     assert_int_equal(ph->cpd.state, APP_CPD_IDLE);
-    key(app, "d");
+    ts_test_key(app, "d");
     wait_done(app);
     assert_int_equal(ph->cpd.state, APP_CPD_DONE);
     for (int i = 0; i < 10000 && ph->cpd.n_zombies; i++) { /* ticks free it once it ended */
@@ -521,10 +504,10 @@ static void test_detect_in_slices_cancel(void **state) {
         app_phases_tick(app);
     }
     assert_int_equal(ph->cpd.n_zombies, 0);
-    key(app, "d");
-    key(app, "d");
+    ts_test_key(app, "d");
+    ts_test_key(app, "d");
     app_phases_tick(app);
-    key(app, "<Esc>");
+    ts_test_key(app, "<Esc>");
     ts_app_free(app); /* waits for that one */
 }
 
@@ -548,13 +531,13 @@ static void test_corrupt_sidecar_consent(void **state) {
     select_track(app, "train/loss");
     go(app, 300);
     /* m asks first; n leaves the file alone */
-    key(app, "m");
+    ts_test_key(app, "m");
     assert_true(app->prompt);
     assert_int_equal(app->prompt_kind, APP_PROMPT_CONFIRM);
     char *text = screen(app, &buf);
     assert_non_null(strstr(text, "[y/N]"));
     free(text);
-    key(app, "n");
+    ts_test_key(app, "n");
     assert_false(app->prompt);
     char *now = read_all(sidecar);
     assert_string_equal(now, bad_text);
@@ -564,8 +547,8 @@ static void test_corrupt_sidecar_consent(void **state) {
     assert_null(read_all(bad_path));
     assert_int_equal(ts_marks_count(app->phases->rm[0].set), 0);
     /* y moves it to .bad, then the mark is made */
-    key(app, "m");
-    key(app, "y");
+    ts_test_key(app, "m");
+    ts_test_key(app, "y");
     now = read_all(bad_path);
     assert_non_null(now);
     assert_string_equal(now, bad_text);
@@ -594,22 +577,22 @@ static void test_label_bytes_sanitized(void **state) {
     select_track(app, "train/loss");
     TsCellBuf buf;
     ts_cellbuf_init(&buf, 120, 40);
-    key(app, "M");
+    ts_test_key(app, "M");
     char *text = screen(app, &buf);
     assert_null(strchr(text, '\x1b'));
     assert_non_null(strstr(text, "a?[31mred \"q\"?end"));
     free(text);
-    key(app, "<Esc>");
+    ts_test_key(app, "<Esc>");
     /* editing shows it sanitized and keeps the bytes */
     go(app, 310);
-    key(app, "e");
+    ts_test_key(app, "e");
     assert_string_equal(app->prompt_buf, raw);
     text = screen(app, &buf);
     assert_null(strchr(text, '\x1b'));
     assert_non_null(strstr(text, "a?[31mred \"q\"?end"));
     free(text);
     type(app, "!");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     set = on_disk();
     char want[64];
     snprintf(want, sizeof want, "%s!", raw);
@@ -625,10 +608,10 @@ static void test_export(void **state) {
     TsApp *app = open_app();
     select_track(app, "train/loss");
     go(app, 200);
-    key(app, "i");
+    ts_test_key(app, "i");
     go(app, 500);
-    key(app, "i");
-    key(app, "E");
+    ts_test_key(app, "i");
+    ts_test_key(app, "E");
     assert_true(app->prompt);
     assert_int_equal(app->prompt_kind, APP_PROMPT_EXPORT);
     char want[2400];
@@ -639,7 +622,7 @@ static void test_export(void **state) {
     snprintf(out, sizeof out, "%s/out.csv", dir);
     remove(out);
     type(app, out);
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     expect_msg(app, "exported statistics over the marked spans to ");
     expect_msg(app, "out.csv");
     char *text = read_all(out);
@@ -649,23 +632,23 @@ static void test_export(void **state) {
     assert_non_null(strstr(text, "train/loss"));
     free(text);
     /* JSON by the extension; Esc cancels */
-    key(app, "E");
-    key(app, "<Esc>");
+    ts_test_key(app, "E");
+    ts_test_key(app, "<Esc>");
     expect_msg(app, "export cancelled");
-    key(app, "E");
+    ts_test_key(app, "E");
     clear_prompt(app);
     snprintf(out, sizeof out, "%s/out.json", dir);
     type(app, out);
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     text = read_all(out);
     assert_non_null(text);
     assert_non_null(strstr(text, "\"trajscope_export\""));
     free(text);
     /* an unwritable place: an error, nothing written */
-    key(app, "E");
+    ts_test_key(app, "E");
     clear_prompt(app);
     type(app, "/nonexistent-dir/x.csv");
-    key(app, "<Enter>");
+    ts_test_key(app, "<Enter>");
     assert_true(app->msg_error);
     expect_msg(app, "export failed");
     ts_app_free(app);
