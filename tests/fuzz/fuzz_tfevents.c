@@ -10,22 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trajscope/import.h"
-#include "trajscope/run.h"
+#include "fuzz_import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     TsImportOptions o;
-    ts_import_options_default(&o);
-    unsigned flags = 0;
-    if (size > 0) {
-        flags = data[0];
-        o.purge_restarts = flags & 1;
-        if (flags & 2) o.step_column = "epoch";
-        data++;
-        size--;
-    }
+    unsigned flags = fuzz_take_options(&data, &size, &o);
     unsigned char *framed = NULL;
     if (flags & 4) {
         /* each 2 input bytes can become a 16-byte empty record */
@@ -49,24 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         data = framed;
         size = n;
     }
-    TsErr err;
-    TsImportReport rep;
-    ts_import_report_init(&rep);
-    TsRun *run = ts_import_tfevents_buffer(data, size, "fuzz", &o, &rep, &err);
-    if (run) {
-        TsSeries s;
-        ts_series_init(&s);
-        for (size_t i = 0; i < ts_run_metric_count(run); i++) {
-            const TsMetricInfo *m = ts_run_metric(run, i);
-            if (!m->name || !m->stream || !m->metric) __builtin_trap();
-            if (!ts_run_read(run, i, 0, SIZE_MAX, &s, &err) || s.n != m->length) __builtin_trap();
-        }
-        ts_series_free(&s);
-        const TsImportReport *kept = ts_import_run_report(run);
-        if (!kept || kept->n_warnings != rep.n_warnings) __builtin_trap();
-        ts_run_free(run);
-    }
-    ts_import_report_free(&rep);
+    fuzz_parse_and_check(ts_import_tfevents_buffer, data, size, &o);
     free(framed);
     return 0;
 }
