@@ -9,7 +9,7 @@ BUILD    ?= build
 CC       ?= cc
 VERSION  := 0.1.0
 
-PKGS      := ncursesw hdf5-serial gsl jansson inih libprotobuf-c
+PKGS      := ncursesw hdf5-serial gsl jansson inih libprotobuf-c libdeflate
 TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

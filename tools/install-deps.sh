@@ -4,7 +4,7 @@
 # with the exact command to run.
 set -eu
 PKGS="build-essential pkg-config libhdf5-dev libgsl-dev libncurses-dev libcmocka-dev
-libjansson-dev libinih-dev protobuf-c-compiler libprotobuf-c-dev tmux python3-h5py hdf5-tools"
+libjansson-dev libinih-dev protobuf-c-compiler libprotobuf-c-dev libdeflate-dev tmux python3-h5py hdf5-tools"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -18,6 +18,7 @@
 
 #include <hdf5.h>
 
+#include "io/archive_chunks.h"
 #include "io/run_backend.h"
 #include "trajscope/xalloc.h"
 
@@ -293,6 +294,13 @@ static bool read_rows(hid_t ds, hid_t memtype, size_t start, size_t count, size_
     if (ms >= 0) H5Sclose(ms);
     H5Sclose(fs);
     return ok;
+}
+
+/* Rows [start, start+count) of a 1-D column as doubles or int64s: decoded
+ * on every core when archive_chunks.c handles its layout, else H5Dread. */
+static bool read_column(hid_t ds, bool to_int64, size_t start, size_t count, void *buf) {
+    return ts_archive_read_chunked(ds, to_int64, start, count, buf) ||
+           read_rows(ds, to_int64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, start, count, 0, buf);
 }
 
 /* ---- strings and attribute values ---- */
@@ -892,13 +900,13 @@ static bool ar_read(TsRun *run, size_t i, size_t start, size_t count, unsigned f
     ts_series_alloc(out, count, wall);
     out->n = count;
     if (count == 0) return true;
-    bool ok = read_rows(m->ds, H5T_NATIVE_DOUBLE, start, count, 0, out->value);
+    bool ok = read_column(m->ds, false, start, count, out->value);
     if (ok && s->step >= 0) {
-        ok = read_rows(s->step, H5T_NATIVE_INT64, start, count, 0, out->step);
+        ok = read_column(s->step, true, start, count, out->step);
     } else if (ok) {
         for (size_t k = 0; k < count; k++) out->step[k] = (int64_t)(start + k);
     }
-    if (ok && wall) ok = read_rows(s->wall, H5T_NATIVE_DOUBLE, start, count, 0, out->wall_time);
+    if (ok && wall) ok = read_column(s->wall, false, start, count, out->wall_time);
     if (!ok) {
         ts_series_free(out);
         const TsMetricInfo *mi = ts_run_metric(run, i);
