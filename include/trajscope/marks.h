@@ -7,6 +7,8 @@
  * TsMarkSet, which keeps them sorted by (start_step, end_step, id) and gives
  * each a stable id (never reused within a set). Every change (add, remove,
  * edit) is recorded on a bounded undo stack, so an explorer can offer "u".
+ * ts_marks_merge() brings in what another process changed in the file (a
+ * three-way merge; not recorded on the undo stack).
  *
  * Persistence is elsewhere: marks_file.h (the JSON sidecar, the HDF5 /marks
  * group); statistics over spans and export: here (ts_marks_span_stats) and
@@ -128,21 +130,81 @@ bool ts_marks_update(TsMarkSet *set, uint64_t id, const TsMark *fields, TsErr *e
 
 typedef enum TsMarkOp { TS_MARK_OP_NONE = 0, TS_MARK_OP_ADD, TS_MARK_OP_REMOVE, TS_MARK_OP_EDIT } TsMarkOp;
 
-/* What an undo reverted: op is the original operation, id the mark. */
+/* What an undo reverted: op is the original operation, id the mark.
+ * applied is false when the record was spent without changing anything:
+ * the mark was since changed, removed or brought back by a merge
+ * (ts_marks_merge), so reverting would undo someone else's work. */
 typedef struct TsMarkChange {
     TsMarkOp op;
     uint64_t id;
+    bool applied;
 } TsMarkChange;
 
 /* Reverts the latest recorded change: an added mark is removed, a removed
  * mark comes back (same id, same place), an edit is reverted. Fills undone
  * (may be NULL). false (undone->op = NONE) when there is nothing to undo.
- * The undo itself is not recorded (there is no redo). */
+ * The undo itself is not recorded (there is no redo). A record whose mark
+ * a merge touched since is spent without effect (undone->applied false);
+ * a record whose mark is gone (or, for a removal, already back) changes
+ * nothing either. */
 bool ts_marks_undo(TsMarkSet *set, TsMarkChange *undone);
 /* Undo entries available. */
 size_t ts_marks_undo_depth(const TsMarkSet *set);
 /* Drops the undo history (after loading). */
 void ts_marks_forget_undo(TsMarkSet *set);
+
+/* ---- three-way merge (a marks file changed by another process) ---- */
+
+/* True when a and b agree in every field but the id: kind, both steps and
+ * every string byte for byte (NULL strings read as their defaults). */
+bool ts_mark_equal(const TsMark *a, const TsMark *b);
+
+/* Most renumberings a merge report lists one by one (all are counted). */
+#define TS_MARKS_MERGE_RENAMED_MAX 16
+
+typedef struct TsMarksMergeReport {
+    size_t added;      /* marks of theirs put into mine: new ones, and edits of
+                          marks mine had deleted (those are conflicts too) */
+    size_t removed;    /* marks theirs removed, removed from mine */
+    size_t changed;    /* marks theirs edited, replaced in mine */
+    size_t renumbered; /* marks of mine moved to a fresh id (theirs added
+                          another mark under that id) */
+    size_t conflicts;  /* marks both sides changed (see ts_marks_merge) */
+    size_t n_renamed;  /* entries below: min(renumbered, TS_MARKS_MERGE_RENAMED_MAX) */
+    uint64_t renamed_from[TS_MARKS_MERGE_RENAMED_MAX];
+    uint64_t renamed_to[TS_MARKS_MERGE_RENAMED_MAX];
+} TsMarksMergeReport;
+
+/* Brings into mine what another writer changed: base is what mine was
+ * loaded from or last saved as (NULL = empty: nothing seen yet), theirs
+ * what the file holds now. Marks are matched by id and compared with
+ * ts_mark_equal(). Rules, per id:
+ *  - theirs added it (not in base): it is added to mine. When mine uses
+ *    that id for a mark of its own (a different mark it added, in the set
+ *    or in its undo records), MINE's mark is renumbered to a fresh id and
+ *    its undo records follow: ids already in the file never change, so a
+ *    printed "added mark 4" and other processes' views stay true. A mark
+ *    equal to mine's under the same id is the same mark (nothing to do).
+ *  - theirs removed it (in base, not in theirs): removed from mine unless
+ *    mine changed it (mine's version stays: conflict).
+ *  - theirs changed it: replaces mine's unless mine changed it too (mine
+ *    wins: conflict; equal edits are no conflict) or mine deleted it (then
+ *    theirs' edited version comes back: an extra mark is better than a
+ *    lost edit; added and conflict).
+ *  - mine's own adds, removals and edits stay.
+ * The next id becomes the largest of mine's, theirs' and base's (and past
+ * fresh ids). Merged changes are not recorded on the undo stack; undo
+ * records of marks the merge changed, removed or brought back are spent
+ * without effect (ts_marks_undo), so "u" only ever reverts the user's own
+ * actions. rep (may be NULL) receives the counts. mine, base and theirs
+ * must be distinct sets. false with err (mine unchanged) only when no
+ * fresh id is left (ids reach INT64_MAX). */
+bool ts_marks_merge(TsMarkSet *mine, const TsMarkSet *base, const TsMarkSet *theirs,
+                    TsMarksMergeReport *rep, TsErr *err);
+
+/* The id mark id of mine has after the merge of rep (id itself when it
+ * was not renumbered or is past the first TS_MARKS_MERGE_RENAMED_MAX). */
+uint64_t ts_marks_merge_renamed(const TsMarksMergeReport *rep, uint64_t id);
 
 /* ---- queries (for the explorer's keys); all return sorted indices ---- */
 

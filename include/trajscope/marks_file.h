@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "trajscope/err.h"
 #include "trajscope/marks.h"
@@ -72,7 +73,9 @@ TsMarkSet *ts_marks_file_load(const char *run_path, char **loaded_from, TsErr *e
  * sidecar, or into the fallback folder when the run's folder (or an existing
  * read-only sidecar) is not writable. Refuses (err set, nothing written)
  * when the target exists but cannot be parsed: it is not ours to destroy.
- * *saved_to (may be NULL) receives the path written. */
+ * *saved_to (may be NULL) receives the path written. The file becomes set
+ * exactly: a set kept in memory while other processes may write the file
+ * (the explorer) is saved with ts_marks_file_save_merged() instead. */
 bool ts_marks_file_save(const char *run_path, const TsMarkSet *set, char **saved_to, TsErr *err);
 
 /* One read-modify-write of run_path's marks, safe against other trajscope
@@ -82,6 +85,43 @@ bool ts_marks_file_save(const char *run_path, const TsMarkSet *set, char **saved
 typedef bool (*TsMarksEditFn)(TsMarkSet *set, void *ctx, TsErr *err);
 bool ts_marks_file_update(const char *run_path, TsMarksEditFn edit, void *ctx, char **saved_to,
                           TsErr *err);
+
+/* Saves mine without losing what others wrote: under the marks lock, loads
+ * run_path's marks as they are now (the file ts_marks_file_load() would
+ * choose), merges them into mine with ts_marks_merge(mine, base, now, rep)
+ * (base: what mine was loaded from or last saved as; NULL = empty), saves
+ * mine atomically as ts_marks_file_save() does, releases the lock. Refuses
+ * (err "not saved: ... (the file is left as it is; move it aside first)",
+ * nothing written, mine unchanged) when the current file cannot be read,
+ * and when the save target cannot be parsed, as ts_marks_file_save()
+ * does. When only the archive's /marks is unreadable there is nothing of
+ * others to merge and mine is saved as it is. After a failed write mine
+ * keeps what was merged (merging again later is harmless: equal marks are
+ * recognised). On success the caller's new base is a clone of mine.
+ * rep (may be NULL) and saved_to as in ts_marks_merge() and _save. */
+bool ts_marks_file_save_merged(const char *run_path, TsMarkSet *mine, const TsMarkSet *base,
+                               TsMarksMergeReport *rep, char **saved_to, TsErr *err);
+
+/* What a run's marks files look like on disk, to notice that another
+ * process changed them without reading them: for the sidecar and the
+ * fallback file, whether it exists, its device, inode, size, modification
+ * and status-change times (saves rename a new file into place, so the
+ * inode changes with every save). */
+typedef struct TsMarksFileStamp {
+    struct {
+        bool exists;
+        uint64_t dev, ino, size;
+        int64_t mtime_s, ctime_s;
+        long mtime_ns, ctime_ns;
+    } file[2]; /* [0] the sidecar, [1] the fallback file */
+} TsMarksFileStamp;
+
+/* Fills out for run_path (stat() only; a file that cannot be stat'ed
+ * counts as absent). Take the stamp before loading, so a change made in
+ * between is seen next time. */
+void ts_marks_file_stamp(const char *run_path, TsMarksFileStamp *out);
+/* True when nothing changed between the two stamps. */
+bool ts_marks_file_stamp_equal(const TsMarksFileStamp *a, const TsMarksFileStamp *b);
 
 /* Renames an unreadable marks file PATH to PATH.bad (PATH.bad.1, .2, ...
  * when taken; never replaces a file, never deletes). *new_path (may be NULL)

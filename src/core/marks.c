@@ -18,6 +18,7 @@ typedef struct Undo {
     TsMarkOp op;
     uint64_t id;
     TsMark before; /* REMOVE: the removed mark; EDIT: the mark before the edit (owned) */
+    bool stale;    /* a merge changed the mark since: undoing would revert someone else's work */
 } Undo;
 
 struct TsMarkSet {
@@ -266,6 +267,7 @@ static void undo_push(TsMarkSet *set, TsMarkOp op, uint64_t id, TsMark *before) 
     Undo *u = &set->undo[set->n_undo++];
     u->op = op;
     u->id = id;
+    u->stale = false;
     if (before) u->before = *before;
     else memset(&u->before, 0, sizeof u->before);
 }
@@ -346,22 +348,34 @@ bool ts_marks_undo(TsMarkSet *set, TsMarkChange *undone) {
     if (undone) {
         undone->op = TS_MARK_OP_NONE;
         undone->id = 0;
+        undone->applied = false;
     }
     if (set->n_undo == 0) return false;
     Undo u = set->undo[--set->n_undo];
+    if (u.stale) {
+        ts_mark_clear(&u.before);
+        if (undone) {
+            undone->op = u.op;
+            undone->id = u.id;
+        }
+        return true;
+    }
     long i = ts_marks_index_of(set, u.id);
+    bool applied = false;
     switch (u.op) {
     case TS_MARK_OP_ADD:
         if (i >= 0) {
             TsMark m;
             take_at(set, (size_t)i, &m);
             ts_mark_clear(&m);
+            applied = true;
         }
         break;
     case TS_MARK_OP_REMOVE:
         if (i < 0) {
             insert_sorted(set, &u.before);
             memset(&u.before, 0, sizeof u.before);
+            applied = true;
         }
         break;
     case TS_MARK_OP_EDIT:
@@ -371,6 +385,7 @@ bool ts_marks_undo(TsMarkSet *set, TsMarkChange *undone) {
             ts_mark_clear(&m);
             insert_sorted(set, &u.before);
             memset(&u.before, 0, sizeof u.before);
+            applied = true;
         }
         break;
     case TS_MARK_OP_NONE:
@@ -381,6 +396,7 @@ bool ts_marks_undo(TsMarkSet *set, TsMarkChange *undone) {
     if (undone) {
         undone->op = u.op;
         undone->id = u.id;
+        undone->applied = applied;
     }
     return true;
 }
@@ -388,6 +404,163 @@ bool ts_marks_undo(TsMarkSet *set, TsMarkChange *undone) {
 size_t ts_marks_undo_depth(const TsMarkSet *set) { return set->n_undo; }
 
 void ts_marks_forget_undo(TsMarkSet *set) { undo_clear(set); }
+
+/* ---- three-way merge ---- */
+
+bool ts_mark_equal(const TsMark *a, const TsMark *b) {
+    if (a->kind != b->kind || a->start_step != b->start_step) return false;
+    /* A point's end is its start, whatever the field says outside a set. */
+    if (a->kind != TS_MARK_POINT && a->end_step != b->end_step) return false;
+    return strcmp(or_default(a->label, ""), or_default(b->label, "")) == 0 &&
+           strcmp(or_default(a->colour, ""), or_default(b->colour, "")) == 0 &&
+           strcmp(or_default(a->run, "*"), or_default(b->run, "*")) == 0 &&
+           strcmp(or_default(a->metric, ""), or_default(b->metric, "")) == 0 &&
+           strcmp(or_default(a->source, "manual"), or_default(b->source, "manual")) == 0 &&
+           strcmp(or_default(a->created, ""), or_default(b->created, "")) == 0;
+}
+
+static bool undo_refers(const TsMarkSet *set, uint64_t id) {
+    for (size_t k = 0; k < set->n_undo; k++)
+        if (set->undo[k].id == id) return true;
+    return false;
+}
+
+/* The merge changed mark id under the user's feet: their undo records of
+ * it would now revert someone else's work. */
+static void undo_mark_stale(TsMarkSet *set, uint64_t id) {
+    for (size_t k = 0; k < set->n_undo; k++)
+        if (set->undo[k].id == id) set->undo[k].stale = true;
+}
+
+/* Moves mine's mark (and undo records) from id `from` to `to`; true when a
+ * mark moved. */
+static bool renumber(TsMarkSet *set, uint64_t from, uint64_t to) {
+    for (size_t k = 0; k < set->n_undo; k++) {
+        if (set->undo[k].id != from) continue;
+        set->undo[k].id = to;
+        if (set->undo[k].before.id == from) set->undo[k].before.id = to;
+    }
+    long i = ts_marks_index_of(set, from);
+    if (i < 0) return false;
+    TsMark m;
+    take_at(set, (size_t)i, &m);
+    m.id = to;
+    insert_sorted(set, &m);
+    return true;
+}
+
+static void insert_copy(TsMarkSet *set, const TsMark *src) {
+    TsMark m;
+    ts_mark_copy(&m, src);
+    insert_sorted(set, &m);
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+bool ts_marks_merge(TsMarkSet *mine, const TsMarkSet *base, const TsMarkSet *theirs,
+                    TsMarksMergeReport *rep, TsErr *err) {
+    TsMarksMergeReport r;
+    memset(&r, 0, sizeof r);
+    if (rep) *rep = r;
+    uint64_t next = max_u64(mine->next_id, theirs->next_id);
+    if (base) next = max_u64(next, base->next_id);
+
+    /* Ids theirs added that mine also uses for a mark of its own: mine's
+     * move (before anything changes, so a failure leaves mine as it was). */
+    uint64_t *clash = NULL;
+    size_t n_clash = 0;
+    for (size_t i = 0; i < theirs->n; i++) {
+        const TsMark *t = &theirs->marks[i];
+        if (base && ts_marks_get(base, t->id)) continue;
+        const TsMark *m = ts_marks_get(mine, t->id);
+        if (m ? ts_mark_equal(m, t) : !undo_refers(mine, t->id)) continue;
+        if (!clash) clash = ts_xmalloc(theirs->n * sizeof *clash);
+        clash[n_clash++] = t->id;
+    }
+    if (n_clash > 0 && next > (uint64_t)INT64_MAX - n_clash) {
+        free(clash);
+        ts_err_set(err, "marks not merged: no free mark id left");
+        return false;
+    }
+    bool touched = false;
+    for (size_t k = 0; k < n_clash; k++) {
+        uint64_t to = next++;
+        if (!renumber(mine, clash[k], to)) continue;
+        touched = true;
+        if (r.n_renamed < TS_MARKS_MERGE_RENAMED_MAX) {
+            r.renamed_from[r.n_renamed] = clash[k];
+            r.renamed_to[r.n_renamed++] = to;
+        }
+        r.renumbered++;
+    }
+    free(clash);
+
+    /* What theirs added or changed. */
+    for (size_t i = 0; i < theirs->n; i++) {
+        const TsMark *t = &theirs->marks[i];
+        const TsMark *b = base ? ts_marks_get(base, t->id) : NULL;
+        long mi = ts_marks_index_of(mine, t->id);
+        if (!b) { /* added by theirs (a clash was moved out of the way above) */
+            if (mi < 0) {
+                insert_copy(mine, t);
+                r.added++;
+                touched = true;
+            }
+            continue;
+        }
+        if (ts_mark_equal(t, b)) continue; /* theirs left it alone */
+        if (mi < 0) { /* mine deleted what theirs edited: the edit comes back */
+            insert_copy(mine, t);
+            undo_mark_stale(mine, t->id);
+            r.added++;
+            r.conflicts++;
+            touched = true;
+            continue;
+        }
+        const TsMark *m = &mine->marks[mi];
+        if (ts_mark_equal(m, t)) continue; /* the same edit on both sides */
+        if (!ts_mark_equal(m, b)) { /* both edited: mine wins */
+            r.conflicts++;
+            continue;
+        }
+        TsMark old;
+        take_at(mine, (size_t)mi, &old);
+        ts_mark_clear(&old);
+        insert_copy(mine, t);
+        undo_mark_stale(mine, t->id);
+        r.changed++;
+        touched = true;
+    }
+
+    /* What theirs removed. */
+    for (size_t i = 0; base && i < base->n; i++) {
+        const TsMark *b = &base->marks[i];
+        if (ts_marks_get(theirs, b->id)) continue;
+        long mi = ts_marks_index_of(mine, b->id);
+        if (mi < 0) continue; /* removed on both sides */
+        if (!ts_mark_equal(&mine->marks[mi], b)) { /* mine edited it: kept */
+            r.conflicts++;
+            continue;
+        }
+        TsMark old;
+        take_at(mine, (size_t)mi, &old);
+        ts_mark_clear(&old);
+        undo_mark_stale(mine, b->id);
+        r.removed++;
+        touched = true;
+    }
+
+    if (next > mine->next_id) mine->next_id = next;
+    if (touched) mine->generation++;
+    if (rep) *rep = r;
+    return true;
+}
+
+uint64_t ts_marks_merge_renamed(const TsMarksMergeReport *rep, uint64_t id) {
+    for (size_t k = 0; rep && k < rep->n_renamed; k++)
+        if (rep->renamed_from[k] == id) return rep->renamed_to[k];
+    return id;
+}
 
 /* ---- queries ---- */
 

@@ -632,6 +632,85 @@ bool ts_marks_file_update(const char *run_path, TsMarksEditFn edit, void *ctx, c
     return ok;
 }
 
+/* True only when neither the sidecar nor the fallback file exists (then
+ * ts_marks_file_load() looked at the archive's /marks). */
+static bool marks_files_absent(const char *run_path) {
+    char *side = ts_marks_file_sidecar_path(run_path);
+    TsErr ignore;
+    ts_err_clear(&ignore);
+    char *fb = ts_marks_file_fallback_path(run_path, &ignore);
+    struct stat st;
+    TsErr e;
+    ts_err_clear(&e);
+    bool absent = !exists(side, &st, &e) && !ts_err_is_set(&e) && !(fb && exists(fb, &st, &e)) &&
+                  !ts_err_is_set(&e);
+    free(side);
+    free(fb);
+    return absent;
+}
+
+bool ts_marks_file_save_merged(const char *run_path, TsMarkSet *mine, const TsMarkSet *base,
+                               TsMarksMergeReport *rep, char **saved_to, TsErr *err) {
+    if (saved_to) *saved_to = NULL;
+    if (rep) memset(rep, 0, sizeof *rep);
+    int fd = lock_marks(run_path, err);
+    if (fd < 0) return false;
+    TsErr e;
+    ts_err_clear(&e);
+    bool ok = true;
+    TsMarkSet *now = ts_marks_file_load(run_path, NULL, &e);
+    if (!now && !marks_files_absent(run_path)) {
+        ts_err_set(err, "not saved: %s (the file is left as it is; move it aside first)", e.msg);
+        ok = false;
+    }
+    /* now NULL here: only the archive's /marks failed; nothing to merge. */
+    if (ok && now) ok = ts_marks_merge(mine, base, now, rep, err);
+    if (ok) ok = save_unlocked(run_path, mine, saved_to, err);
+    ts_marks_free(now);
+    unlock_marks(fd);
+    return ok;
+}
+
+/* ---- stamps ---- */
+
+static void stamp_one(const char *path, TsMarksFileStamp *out, int k) {
+    memset(&out->file[k], 0, sizeof out->file[k]);
+    struct stat st;
+    if (!path || stat(path, &st) != 0) return;
+    out->file[k].exists = true;
+    out->file[k].dev = (uint64_t)st.st_dev;
+    out->file[k].ino = (uint64_t)st.st_ino;
+    out->file[k].size = (uint64_t)st.st_size;
+    out->file[k].mtime_s = (int64_t)st.st_mtim.tv_sec;
+    out->file[k].mtime_ns = st.st_mtim.tv_nsec;
+    out->file[k].ctime_s = (int64_t)st.st_ctim.tv_sec;
+    out->file[k].ctime_ns = st.st_ctim.tv_nsec;
+}
+
+void ts_marks_file_stamp(const char *run_path, TsMarksFileStamp *out) {
+    char *side = ts_marks_file_sidecar_path(run_path);
+    TsErr ignore;
+    ts_err_clear(&ignore);
+    char *fb = ts_marks_file_fallback_path(run_path, &ignore);
+    stamp_one(side, out, 0);
+    stamp_one(fb, out, 1);
+    free(side);
+    free(fb);
+}
+
+bool ts_marks_file_stamp_equal(const TsMarksFileStamp *a, const TsMarksFileStamp *b) {
+    for (int k = 0; k < 2; k++) {
+        if (a->file[k].exists != b->file[k].exists) return false;
+        if (!a->file[k].exists) continue;
+        if (a->file[k].dev != b->file[k].dev || a->file[k].ino != b->file[k].ino ||
+            a->file[k].size != b->file[k].size || a->file[k].mtime_s != b->file[k].mtime_s ||
+            a->file[k].mtime_ns != b->file[k].mtime_ns || a->file[k].ctime_s != b->file[k].ctime_s ||
+            a->file[k].ctime_ns != b->file[k].ctime_ns)
+            return false;
+    }
+    return true;
+}
+
 /* ---- quarantine ---- */
 
 bool ts_marks_file_quarantine(const char *path, char **new_path, TsErr *err) {

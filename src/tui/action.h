@@ -39,7 +39,7 @@
     X(FILTER, "filter", "Metrics", "/", "filter the metric list by substring")                 \
     X(OVERLAY, "toggle-overlay", "View", "o", "stacked panels or all metrics in one panel")    \
     X(FOLLOW, "toggle-follow", "View", "F", "follow files still being written (every 2 s)")   \
-    X(REDRAW, "redraw", "View", "<C-l>", "repaint the whole screen")                           \
+    X(REDRAW, "redraw", "View", "<C-l>", "repaint; re-read changed marks")                     \
     X(RUNS_TOGGLE, "toggle-runs", "Runs", "R", "show or hide the run list (showing it gives it the keys)") \
     X(RUNS_FOCUS, "switch-list", "Runs", "w",                                                  \
       "j k Space Enter act on the run list or on the metric list")                             \

@@ -450,7 +450,10 @@ static void do_action(TsApp *app, TsAction a) {
         app->set.follow = !app->set.follow;
         set_msg(app, false, app->set.follow ? "follow: re-reading growing files every 2 s" : "follow off");
         break;
-    case TS_ACTION_REDRAW: app->force_repaint = true; break;
+    case TS_ACTION_REDRAW:
+        app->force_repaint = true;
+        app_marks_reread(app); /* app_phases.h: marks files changed by other processes */
+        break;
     case TS_ACTION_RUNS_TOGGLE:
     case TS_ACTION_RUNS_FOCUS:
     case TS_ACTION_RUNS_FILTER:
@@ -791,6 +794,7 @@ int ts_app_run_terminal(TsApp *app, TsErr *err) {
                 app->geom_valid = false;
                 if (at_end) point_end(app, true);
             }
+            app_marks_reread(app); /* marks added elsewhere (trajscope mark) */
             next_refresh = now_s() + FOLLOW_PERIOD_S;
         }
     }

@@ -3,10 +3,14 @@
  * (marks and change points) of every panel. Layer: tui (no curses). License: MIT.
  *
  * Each run keeps its TsMarkSet (marks_file.h: the sidecar or the fallback
- * file). Every change is saved at once, atomically; when the run's folder is
- * not writable the fallback file is used and the status line says where. A
- * marks file that cannot be parsed is reported, never written, and moved
- * aside to .bad only after the user answers y. */
+ * file) and a copy of what the file held (the base). Every change is saved
+ * at once, atomically, merged under the lock with what other processes
+ * wrote since (ts_marks_file_save_merged), so a `trajscope mark add` in
+ * another terminal is never lost; Ctrl-L and the follow tick read changed
+ * files again and merge them in. When the run's folder is not writable
+ * the fallback file is used and the status line says where. A marks file
+ * that cannot be parsed is reported, never written, and moved aside to
+ * .bad only after the user answers y. */
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -57,6 +61,7 @@ static void free_disp(AppRunMarks *rm) {
 
 static void free_run_marks(AppRunMarks *rm) {
     ts_marks_free(rm->set);
+    ts_marks_free(rm->base);
     free(rm->from);
     free(rm->bad_path);
     free_disp(rm);
@@ -280,9 +285,15 @@ static void load_run(TsApp *app, AppPhases *ph, size_t r) {
     const char *path = run_path(app, r);
     TsErr err;
     ts_err_clear(&err);
+    ts_marks_file_stamp(path, &rm->stamp); /* before reading: a change in between is seen later */
+    rm->stamp_valid = true;
     rm->set = ts_marks_file_load(path, &rm->from, &err);
-    if (rm->set) return;
+    if (rm->set) {
+        rm->base = ts_marks_clone(rm->set);
+        return;
+    }
     rm->set = ts_marks_new();
+    rm->base = ts_marks_new();
     snprintf(rm->err, sizeof rm->err, "%s", err.msg);
     rm->bad_path = find_bad_file(path);
 }
@@ -326,32 +337,123 @@ static void push_undo(AppPhases *ph, size_t r) {
     ph->undo_run[ph->n_undo++] = r;
 }
 
-/* Saves run r's marks; done is the message on success, hint what follows
- * it when there is room (not after a save to the fallback folder). */
-static void save_run_hint(TsApp *app, size_t r, const char *done, const char *hint) {
+/* What a merge brought in, for the status line: "merged 2 changes made
+ * elsewhere, 1 conflict" ("" when nothing). */
+static void merge_note(const TsMarksMergeReport *rep, char *buf, size_t cap) {
+    size_t in = rep->added + rep->removed + rep->changed;
+    int n = 0;
+    buf[0] = '\0';
+    if (in)
+        n = snprintf(buf, cap, "merged %zu change%s made elsewhere", in, in == 1 ? "" : "s");
+    if (rep->conflicts && n >= 0 && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, "%s%zu conflict%s (a mark changed on both sides)", n ? ", " : "", rep->conflicts,
+                      rep->conflicts == 1 ? "" : "s");
+    if (rep->renumbered && n >= 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, "%s%zu of your marks renumbered", n ? ", " : "", rep->renumbered);
+}
+
+/* Keeps the marks the prompts point at when a merge renumbered them. */
+static void follow_renames(AppPhases *ph, size_t r, const TsMarksMergeReport *rep) {
+    if (ph->edit.run == r) ph->edit.id = ts_marks_merge_renamed(rep, ph->edit.id);
+    if (ph->confirm_has_target && ph->confirm_target.run == r)
+        ph->confirm_target.id = ts_marks_merge_renamed(rep, ph->confirm_target.id);
+}
+
+/* Saves run r's marks, merged with what other processes wrote since they
+ * were loaded or saved. The message on success is done (with ": mark ID"
+ * when id is not 0, the id the mark has after the merge), then the merge
+ * note, or hint when nothing was merged (not after a save to the fallback
+ * folder). Returns the id after the merge. */
+static uint64_t save_run_id(TsApp *app, size_t r, const char *done, uint64_t id, const char *hint) {
     AppPhases *ph = app->phases;
     AppRunMarks *rm = &ph->rm[r];
     const char *path = run_path(app, r);
     char *saved_to = NULL;
     TsErr err;
     ts_err_clear(&err);
-    if (!ts_marks_file_save(path, rm->set, &saved_to, &err)) {
-        app_phases_msg(app, true, "%s, but not saved: %s", done, err.msg);
-        return;
+    TsMarksMergeReport rep;
+    bool ok = ts_marks_file_save_merged(path, rm->set, rm->base, &rep, &saved_to, &err);
+    follow_renames(ph, r, &rep);
+    id = ts_marks_merge_renamed(&rep, id);
+    char what[512], note[200];
+    if (id) snprintf(what, sizeof what, "%s: mark %llu", done, (unsigned long long)id);
+    else snprintf(what, sizeof what, "%s", done);
+    merge_note(&rep, note, sizeof note);
+    if (note[0]) app_phases_touch(app); /* the merge changed the set */
+    if (!ok) {
+        app_phases_msg(app, true, "%s%s%s, but not saved: %s", what, note[0] ? "; " : "", note, err.msg);
+        return id;
     }
+    ts_marks_free(rm->base);
+    rm->base = ts_marks_clone(rm->set); /* the file holds exactly this now */
+    rm->stamp_valid = false;           /* look at the files again at the next reread */
     char *side = ts_marks_file_sidecar_path(path);
     if (strcmp(side, saved_to) != 0)
-        app_phases_msg(app, false, "%s; marks saved in %s (the run's folder is not writable)", done, saved_to);
+        app_phases_msg(app, false, "%s%s%s; marks saved in %s (the run's folder is not writable)", what,
+                       note[0] ? "; " : "", note, saved_to);
+    else if (note[0])
+        app_phases_msg(app, false, "%s; %s", what, note);
     else
-        app_phases_msg(app, false, "%s%s", done, hint);
+        app_phases_msg(app, false, "%s%s", what, hint);
     free(side);
     free(rm->from);
     rm->from = saved_to;
     rm->err[0] = '\0';
+    return id;
 }
 
 static void save_run(TsApp *app, size_t r, const char *done) {
-    save_run_hint(app, r, done, "");
+    save_run_id(app, r, done, 0, "");
+}
+
+void app_marks_reread(TsApp *app) {
+    AppPhases *ph = app->phases;
+    if (!ph) return;
+    TsMarksMergeReport sum;
+    memset(&sum, 0, sizeof sum);
+    char problem[APP_MSG_MAX] = "";
+    for (size_t r = 0; r < ph->n_rm && r < app->n_runs; r++) {
+        AppRunMarks *rm = &ph->rm[r];
+        if (!rm->loaded) continue;
+        const char *path = run_path(app, r);
+        TsMarksFileStamp now;
+        ts_marks_file_stamp(path, &now);
+        if (rm->stamp_valid && ts_marks_file_stamp_equal(&now, &rm->stamp)) continue;
+        rm->stamp = now; /* an unreadable file is reported once, not at every tick */
+        rm->stamp_valid = true;
+        TsErr err;
+        ts_err_clear(&err);
+        char *from = NULL;
+        TsMarkSet *theirs = ts_marks_file_load(path, &from, &err);
+        TsMarksMergeReport rep;
+        if (!theirs || !ts_marks_merge(rm->set, rm->base, theirs, &rep, &err)) {
+            if (!rm->bad_path) snprintf(problem, sizeof problem, "marks not read again: %.400s", err.msg);
+            ts_marks_free(theirs);
+            free(from);
+            continue;
+        }
+        ts_marks_free(rm->base);
+        rm->base = theirs; /* mine now differs from the file only by its own changes */
+        free(rm->from);
+        rm->from = from;
+        free(rm->bad_path); /* readable again (fixed by hand) */
+        rm->bad_path = NULL;
+        rm->err[0] = '\0';
+        follow_renames(ph, r, &rep);
+        sum.added += rep.added;
+        sum.removed += rep.removed;
+        sum.changed += rep.changed;
+        sum.conflicts += rep.conflicts;
+        sum.renumbered += rep.renumbered;
+    }
+    char note[200];
+    merge_note(&sum, note, sizeof note);
+    if (note[0]) {
+        app_phases_touch(app);
+        app_phases_msg(app, false, "marks: %s", note);
+    } else if (problem[0]) {
+        app_phases_msg(app, true, "%s", problem);
+    }
 }
 
 /* True when run r's marks may change; otherwise asks for consent to move an
@@ -393,9 +495,7 @@ uint64_t app_marks_add(TsApp *app, size_t r, const TsMark *m, const char *what) 
         return 0;
     }
     push_undo(ph, r);
-    char done[256];
-    snprintf(done, sizeof done, "%s: mark %llu", what, (unsigned long long)id);
-    save_run_hint(app, r, done, " (e labels it, D deletes, u undoes)");
+    id = save_run_id(app, r, what, id, " (e labels it, D deletes, u undoes)");
     app_phases_touch(app);
     return id;
 }
@@ -545,6 +645,12 @@ void app_marks_undo(TsApp *app) {
         if (ph->rm[r].bad_path) continue;
         TsMarkChange ch;
         if (!ts_marks_undo(ph->rm[r].set, &ch)) continue;
+        if (!ch.applied) {
+            /* Reverting would undo what another process did since. */
+            app_phases_msg(app, false, "undo: mark %llu was changed elsewhere since; left as it is (u goes further back)",
+                           (unsigned long long)ch.id);
+            return;
+        }
         const char *what = ch.op == TS_MARK_OP_ADD      ? "removed the added"
                            : ch.op == TS_MARK_OP_REMOVE ? "restored"
                                                         : "reverted the edit of";

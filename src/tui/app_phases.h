@@ -17,6 +17,7 @@
 #include "trajscope/cpd.h"
 #include "trajscope/err.h"
 #include "trajscope/marks.h"
+#include "trajscope/marks_file.h"
 #include "tui/app_priv.h"
 
 /* Most change points on the path `}` and `{` step through. */
@@ -91,6 +92,10 @@ typedef struct AppCpd {
 typedef struct AppRunMarks {
     bool loaded;      /* loaded when first needed (a run drawn, an action) */
     TsMarkSet *set;
+    TsMarkSet *base;  /* what the file held when set was loaded, saved or
+                         merged last: the base of the three-way merge */
+    TsMarksFileStamp stamp; /* the marks files then (app_marks_reread) */
+    bool stamp_valid;
     char *from;       /* the file they were loaded from, or NULL */
     char *bad_path;   /* an unreadable marks file (nothing is saved then) */
     char err[TS_ERR_MSG_MAX];
@@ -175,6 +180,10 @@ bool app_phases_busy(const TsApp *app);
 int app_phases_poll_timeout(const TsApp *app, int timeout);
 /* Does one slice of detection work (about APP_CPD_TICK_S). */
 void app_phases_tick(TsApp *app);
+/* Ctrl-L and the follow tick: reads again the marks files of loaded runs
+ * that changed on disk (stat only when they did not) and merges what
+ * another process wrote into the marks shown; says so in the status. */
+void app_marks_reread(TsApp *app);
 
 /* ---- shared between app_cpd.c, app_marks.c and view_marks.c ---- */
 

@@ -4,8 +4,10 @@
 # the prompt; control characters and quotes sanitized on screen, kept
 # exactly in the sidecar), reopening, the marks panel, export, d on
 # eval/acc with } { and a, detection in slices cancelled with Esc, a
-# corrupt sidecar (reported with its line; moved aside only after y), and
-# the fallback folder for a run in a read-only folder.
+# corrupt sidecar (reported with its line; moved aside only after y), the
+# fallback folder for a run in a read-only folder, and marks added with
+# `trajscope mark` while the explorer is open (merged into its saves, shown
+# after Ctrl-L and by follow mode, never lost; u undoes only its own).
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -308,6 +310,64 @@ else
     [ "$how" = "chattr +i" ] && chattr -i "$ro" && ro_immutable=""
 fi
 chmod 755 "$ro"
+
+# ---- trajscope mark in another terminal while the explorer is open ----
+mrun="$TS_TMP/merge.h5"
+mside="$mrun.marks.json"
+cp "$sample" "$mrun"
+start g 140 40 "$mrun"
+wait_for g '^ step [0-9]+' || bad "merge start" "$(screen g | tail -2)"
+T send-keys -t g g
+g1=$(wait_step_change g none)
+T send-keys -t g L L L
+g1=$(wait_step_change g "$g1")
+T send-keys -t g m
+wait_status g "marked step $g1: mark 1" && ok "explorer: m makes mark 1 (step $g1)" || bad "merge m" "$(status_line g)"
+if "$TS_BIN" mark "$mrun" add --step 123 --label "from the CLI" > "$TS_TMP/cli1.txt" 2>&1 && grep -q 'added mark 2' "$TS_TMP/cli1.txt"; then
+    ok "meanwhile the CLI adds mark 2"
+else bad "CLI add" "$(cat "$TS_TMP/cli1.txt")"; fi
+T send-keys -t g L L
+g2=$(wait_step_change g "$g1")
+T send-keys -t g m
+# The explorer's own second mark took id 2 in memory; the file's 2 stays the CLI's.
+if wait_status g "marked step $g2: mark 3; merged 1 change made elsewhere"; then
+    ok "explorer: the next m merges the CLI's mark and says so"
+else bad "merge message" "$(status_line g)"; fi
+"$TS_BIN" mark "$mrun" list > "$TS_TMP/mlist.txt" 2>&1
+if grep -qE "^ +1 +point +$g1 " "$TS_TMP/mlist.txt" && grep -qE '^ +2 +point +123 .*from the CLI$' "$TS_TMP/mlist.txt" &&
+    grep -qE "^ +3 +point +$g2 " "$TS_TMP/mlist.txt" && [ "$(grep -cE '^ +[0-9]+ +(point|interval) ' "$TS_TMP/mlist.txt")" = 3 ]; then
+    ok "trajscope mark list: all three marks are in the file"
+else bad "nothing lost" "$(cat "$TS_TMP/mlist.txt")"; fi
+json_check "$mside" "sorted(m) == [1, 2, 3] and m[2]['label'] == 'from the CLI' and m[3]['start_step'] == $g2 and d['next_id'] == 4" \
+    && ok "sidecar: ids 1..3, next id 4" || bad "merge sidecar" "$(cat "$mside")"
+T send-keys -t g M
+wait_for g 'Marks \(3\)' && ok "the marks panel shows the three" || bad "panel 3" "$(screen g | grep -a Marks)"
+"$TS_BIN" mark "$mrun" add --step 456 --label "after ctrl-l" >/dev/null 2>&1
+"$TS_BIN" mark "$mrun" rm 1 >/dev/null 2>&1
+sleep 0.3
+if screen g | grep -q 'after ctrl-l'; then bad "before Ctrl-L" "the new mark is shown without asking"; else ok "a CLI change is not shown before Ctrl-L (no polling)"; fi
+T send-keys -t g C-l
+if wait_for g '4 point +456  after ctrl-l'; then ok "Ctrl-L: the CLI's new mark appears in the marks panel"; else bad "Ctrl-L" "$(screen g | grep -a -A5 Marks)"; fi
+wait_for g 'Marks \(3\)' && ! screen g | grep -qE "^.* 1 point +$g1 " && ok "Ctrl-L: the mark removed with the CLI is gone" || bad "Ctrl-L rm" "$(screen g | grep -a -A5 Marks)"
+status_line g | grep -q 'marks: merged 2 changes made elsewhere' && ok "Ctrl-L says what came in" || bad "Ctrl-L message" "$(status_line g)"
+T send-keys -t g M
+# u undoes the explorer's own last add (mark 3), not a CLI mark.
+T send-keys -t g u
+wait_status g 'undo: removed the added mark 3' && ok "u undoes the explorer's own mark 3" || bad "u" "$(status_line g)"
+T send-keys -t g u
+wait_status g 'undo: mark 1 was changed elsewhere since; left as it is' && ok "u does not bring back the mark removed elsewhere" || bad "u stale" "$(status_line g)"
+json_check "$mside" "sorted(m) == [2, 4] and m[4]['label'] == 'after ctrl-l'" \
+    && ok "sidecar: the CLI's marks survive the undos" || bad "after undo" "$(cat "$mside")"
+# Follow mode re-reads marks files too (every 2 s, no new timer).
+T send-keys -t g F
+wait_status g 'follow: re-reading' || bad "follow on" "$(status_line g)"
+"$TS_BIN" mark "$mrun" add --from 500 --to 600 --label "seen by follow" >/dev/null 2>&1
+T send-keys -t g M
+if wait_for g '5 interval +500\.\.600  seen by follow' 60; then ok "follow mode shows a CLI mark without a key"; else bad "follow" "$(screen g | grep -a -A5 Marks)"; fi
+T send-keys -t g M
+T send-keys -t g q
+[ "$(wait_exit g)" = "EXIT:0" ] && ok "q quits" || bad "merge quit" "$(cat "$TS_TMP/g.exit" 2>/dev/null)"
+json_check "$mside" "sorted(m) == [2, 4, 5]" && ok "sidecar: nothing lost" || bad "final sidecar" "$(cat "$mside")"
 
 T kill-server >/dev/null 2>&1
 finish

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -482,6 +483,331 @@ static void test_kinds_and_time(void **state) {
     ts_marks_free(set);
 }
 
+/* ---- three-way merge ---- */
+
+/* A file as loaded: marks 1 "a" @10, 2 "b" @20, 3 "c" [30,40]; no undo. */
+static TsMarkSet *merge_base(void) {
+    TsMarkSet *set = ts_marks_new();
+    add_point(set, 10, "a");
+    add_point(set, 20, "b");
+    add_interval(set, 30, 40, "c");
+    ts_marks_forget_undo(set);
+    return set;
+}
+
+/* "id:label@start" per mark in sorted order, joined by '|'. */
+static void dump_set(const TsMarkSet *set, char *buf, size_t cap) {
+    buf[0] = '\0';
+    for (size_t i = 0; i < ts_marks_count(set); i++) {
+        const TsMark *m = ts_marks_at(set, i);
+        size_t len = strlen(buf);
+        snprintf(buf + len, cap - len, "%s%llu:%s@%lld", i ? "|" : "", (unsigned long long)m->id, m->label,
+                 (long long)m->start_step);
+    }
+}
+
+static void assert_set(const TsMarkSet *set, const char *want) {
+    char buf[512];
+    dump_set(set, buf, sizeof buf);
+    if (strcmp(buf, want) != 0) fail_msg("set is '%s', want '%s'", buf, want);
+}
+
+static void do_merge(TsMarkSet *mine, const TsMarkSet *base, const TsMarkSet *theirs, TsMarksMergeReport *rep) {
+    TsErr err;
+    ts_err_clear(&err);
+    if (!ts_marks_merge(mine, base, theirs, rep, &err)) fail_msg("merge failed: %s", err.msg);
+}
+
+static void set_label(TsMarkSet *set, uint64_t id, const char *label) {
+    TsErr err;
+    ts_err_clear(&err);
+    assert_true(ts_marks_set_label(set, id, label, &err));
+}
+
+static void test_mark_equal_every_field(void **state) {
+    (void)state;
+    TsMark a, b;
+    ts_mark_init_interval(&a, 5, 9, "x");
+    a.colour = "red";
+    a.run = "seed0";
+    a.metric = "train/loss";
+    a.source = "manual";
+    a.created = "2024-05-01T12:00:00Z";
+    b = a;
+    b.id = 77; /* ids are not compared */
+    assert_true(ts_mark_equal(&a, &b));
+    for (int field = 0; field < 9; field++) {
+        b = a;
+        switch (field) {
+        case 0: b.kind = TS_MARK_POINT; break;
+        case 1: b.start_step = 6; break;
+        case 2: b.end_step = 10; break;
+        case 3: b.label = "x "; break;
+        case 4: b.colour = "3"; break;
+        case 5: b.run = "*"; break;
+        case 6: b.metric = ""; break;
+        case 7: b.source = "detector:pelt"; break;
+        default: b.created = "2024-05-01T12:00:01Z"; break;
+        }
+        if (ts_mark_equal(&a, &b)) fail_msg("field %d: a difference is not seen", field);
+        if (ts_mark_equal(&b, &a)) fail_msg("field %d: not symmetric", field);
+    }
+    /* NULL strings read as their defaults. */
+    TsMark c, d;
+    ts_mark_init_point(&c, 1, NULL);
+    ts_mark_init_point(&d, 1, "");
+    d.colour = "";
+    d.run = "*";
+    d.metric = "";
+    d.source = "manual";
+    d.created = "";
+    assert_true(ts_mark_equal(&c, &d));
+}
+
+static void test_merge_theirs_added(void **state) {
+    (void)state;
+    TsMarkSet *base = merge_base();
+    TsMarkSet *mine = ts_marks_clone(base);
+    TsMarkSet *theirs = ts_marks_clone(base);
+    add_point(theirs, 15, "cli"); /* id 4, as `trajscope mark add` does */
+    uint64_t g0 = ts_marks_generation(mine);
+    TsMarksMergeReport rep;
+    do_merge(mine, base, theirs, &rep);
+    assert_set(mine, "1:a@10|4:cli@15|2:b@20|3:c@30");
+    assert_int_equal(rep.added, 1);
+    assert_int_equal(rep.removed + rep.changed + rep.renumbered + rep.conflicts, 0);
+    assert_true(ts_marks_generation(mine) > g0); /* the explorer redraws */
+    assert_int_equal(ts_marks_next_id(mine), 5);
+    assert_int_equal(ts_marks_undo_depth(mine), 0); /* not on the user's undo stack */
+    /* Merging the same again brings nothing (the mark is recognised). */
+    g0 = ts_marks_generation(mine);
+    do_merge(mine, base, theirs, &rep);
+    assert_set(mine, "1:a@10|4:cli@15|2:b@20|3:c@30");
+    assert_int_equal(rep.added + rep.removed + rep.changed + rep.renumbered + rep.conflicts, 0);
+    assert_int_equal(ts_marks_generation(mine), g0);
+    /* base NULL: everything in theirs is new to mine. */
+    TsMarkSet *empty = ts_marks_new();
+    do_merge(empty, NULL, theirs, &rep);
+    assert_set(empty, "1:a@10|4:cli@15|2:b@20|3:c@30");
+    assert_int_equal(rep.added, 4);
+    ts_marks_free(empty);
+    ts_marks_free(mine);
+    ts_marks_free(theirs);
+    ts_marks_free(base);
+}
+
+static void test_merge_theirs_removed(void **state) {
+    (void)state;
+    TsMarkSet *base = merge_base();
+    TsMarkSet *mine = ts_marks_clone(base);
+    TsMarkSet *theirs = ts_marks_clone(base);
+    assert_true(ts_marks_remove(theirs, 1, NULL, NULL));
+    assert_true(ts_marks_remove(theirs, 2, NULL, NULL));
+    assert_true(ts_marks_remove(theirs, 3, NULL, NULL));
+    set_label(mine, 2, "b edited here"); /* mine changed 2: it stays */
+    assert_true(ts_marks_remove(mine, 3, NULL, NULL)); /* both removed 3 */
+    size_t depth = ts_marks_undo_depth(mine);
+    TsMarksMergeReport rep;
+    do_merge(mine, base, theirs, &rep);
+    assert_set(mine, "2:b edited here@20");
+    assert_int_equal(rep.removed, 1);
+    assert_int_equal(rep.conflicts, 1);
+    assert_int_equal(rep.added + rep.changed + rep.renumbered, 0);
+    assert_int_equal(ts_marks_undo_depth(mine), depth);
+    ts_marks_free(mine);
+    ts_marks_free(theirs);
+    ts_marks_free(base);
+}
+
+static void test_merge_theirs_changed(void **state) {
+    (void)state;
+    TsMarkSet *base = merge_base();
+    add_point(base, 50, "d");
+    ts_marks_forget_undo(base);
+    TsMarkSet *mine = ts_marks_clone(base);
+    TsMarkSet *theirs = ts_marks_clone(base);
+    set_label(theirs, 1, "a there");   /* only theirs: replaces mine's */
+    set_label(theirs, 2, "b there");   /* both, differently: mine wins */
+    set_label(mine, 2, "b here");
+    set_label(theirs, 3, "c both");    /* both, the same: no conflict */
+    set_label(mine, 3, "c both");
+    TsMark moved;                      /* theirs moved 4; mine deleted it */
+    ts_mark_init_interval(&moved, 60, 70, "d moved");
+    TsErr err;
+    ts_err_clear(&err);
+    assert_true(ts_marks_update(theirs, 4, &moved, &err));
+    assert_true(ts_marks_remove(mine, 4, NULL, NULL));
+    TsMarksMergeReport rep;
+    do_merge(mine, base, theirs, &rep);
+    assert_set(mine, "1:a there@10|2:b here@20|3:c both@30|4:d moved@60");
+    const TsMark *d = ts_marks_get(mine, 4);
+    assert_int_equal(d->kind, TS_MARK_INTERVAL);
+    assert_int_equal(d->end_step, 70);
+    assert_int_equal(rep.changed, 1);
+    assert_int_equal(rep.added, 1);     /* 4 came back */
+    assert_int_equal(rep.conflicts, 2); /* 2 (mine kept) and 4 (theirs' edit back) */
+    assert_int_equal(rep.removed + rep.renumbered, 0);
+    /* A change in any one field counts: only the colour differs here. */
+    TsMarkSet *base2 = ts_marks_clone(mine);
+    TsMarkSet *theirs2 = ts_marks_clone(mine);
+    TsMark f = *ts_marks_get(theirs2, 1); /* borrowed strings: update copies them */
+    f.colour = "5";
+    assert_true(ts_marks_update(theirs2, 1, &f, &err));
+    do_merge(mine, base2, theirs2, &rep);
+    assert_int_equal(rep.changed, 1);
+    assert_string_equal(ts_marks_get(mine, 1)->colour, "5");
+    ts_marks_free(base2);
+    ts_marks_free(theirs2);
+    ts_marks_free(mine);
+    ts_marks_free(theirs);
+    ts_marks_free(base);
+}
+
+static void test_merge_id_collision(void **state) {
+    (void)state;
+    TsMarkSet *base = merge_base(); /* next id 4 */
+    TsMarkSet *mine = ts_marks_clone(base);
+    TsMarkSet *theirs = ts_marks_clone(base);
+    /* Both sides added marks 4 and 5 meanwhile; mine then deleted its 5. */
+    add_point(theirs, 11, "cli 4");
+    add_point(theirs, 12, "cli 5");
+    uint64_t m4 = add_point(mine, 21, "mine 4");
+    uint64_t m5 = add_point(mine, 22, "mine 5");
+    assert_int_equal(m4, 4);
+    assert_int_equal(m5, 5);
+    assert_true(ts_marks_remove(mine, m5, NULL, NULL));
+    TsMarksMergeReport rep;
+    do_merge(mine, base, theirs, &rep);
+    /* The file's ids stay; mine's 4 moved to a fresh id past both sides'. */
+    assert_set(mine, "1:a@10|4:cli 4@11|5:cli 5@12|2:b@20|6:mine 4@21|3:c@30");
+    assert_int_equal(rep.added, 2);
+    assert_int_equal(rep.renumbered, 1);
+    assert_int_equal(rep.n_renamed, 1);
+    assert_int_equal(ts_marks_merge_renamed(&rep, 4), 6);
+    assert_int_equal(ts_marks_merge_renamed(&rep, 2), 2);
+    assert_int_equal(ts_marks_next_id(mine), 8); /* 7 went to mine's deleted 5 (in its undo records) */
+    /* Undo reverts only mine's actions, under their new ids: the delete of
+     * mine's 5 comes back as 7, then the adds go; the file's marks stay. */
+    TsMarkChange ch;
+    assert_true(ts_marks_undo(mine, &ch));
+    assert_int_equal(ch.op, TS_MARK_OP_REMOVE);
+    assert_int_equal(ch.id, 7);
+    assert_true(ch.applied);
+    assert_set(mine, "1:a@10|4:cli 4@11|5:cli 5@12|2:b@20|6:mine 4@21|7:mine 5@22|3:c@30");
+    assert_true(ts_marks_undo(mine, &ch));
+    assert_int_equal(ch.id, 7);
+    assert_true(ts_marks_undo(mine, &ch));
+    assert_int_equal(ch.op, TS_MARK_OP_ADD);
+    assert_int_equal(ch.id, 6);
+    assert_true(ch.applied);
+    assert_set(mine, "1:a@10|4:cli 4@11|5:cli 5@12|2:b@20|3:c@30");
+    assert_false(ts_marks_undo(mine, &ch));
+    /* The same mark under the same id (a save that reached the file while
+     * the base was not updated) is no collision. */
+    TsMarkSet *mine2 = ts_marks_clone(base);
+    add_point(mine2, 11, "cli 4");
+    TsMark same = *ts_marks_get(theirs, 4);
+    TsErr err;
+    ts_err_clear(&err);
+    assert_true(ts_marks_update(mine2, 4, &same, &err)); /* every field equal */
+    do_merge(mine2, base, theirs, &rep);
+    assert_int_equal(rep.renumbered, 0);
+    assert_set(mine2, "1:a@10|4:cli 4@11|5:cli 5@12|2:b@20|3:c@30");
+    ts_marks_free(mine2);
+    ts_marks_free(mine);
+    ts_marks_free(theirs);
+    ts_marks_free(base);
+}
+
+static void test_merge_undo_only_the_users_actions(void **state) {
+    (void)state;
+    TsMarkSet *mine = merge_base();
+    /* The user adds 4 and edits 1; the explorer saved: base = mine. */
+    uint64_t m4 = add_point(mine, 45, "mine");
+    set_label(mine, 1, "a by me");
+    TsMarkSet *base = ts_marks_clone(mine);
+    /* Elsewhere: 4 relabelled, 1 removed, 2 relabelled, a mark 5 added. */
+    TsMarkSet *theirs = ts_marks_clone(base);
+    set_label(theirs, m4, "mine, fixed elsewhere");
+    assert_true(ts_marks_remove(theirs, 1, NULL, NULL));
+    set_label(theirs, 2, "b there");
+    add_point(theirs, 5, "cli");
+    /* Then the user adds 6 (not saved yet). */
+    uint64_t m6 = add_point(mine, 60, "after");
+    assert_int_equal(m6, 5); /* mine's next id was 5 too */
+    TsMarksMergeReport rep;
+    do_merge(mine, base, theirs, &rep);
+    assert_set(mine, "5:cli@5|2:b there@20|3:c@30|4:mine, fixed elsewhere@45|6:after@60");
+    assert_int_equal(ts_marks_merge_renamed(&rep, 5), 6);
+    /* u: removes the user's unsaved add (renumbered to 6) ... */
+    TsMarkChange ch;
+    assert_true(ts_marks_undo(mine, &ch));
+    assert_int_equal(ch.op, TS_MARK_OP_ADD);
+    assert_int_equal(ch.id, 6);
+    assert_true(ch.applied);
+    assert_set(mine, "5:cli@5|2:b there@20|3:c@30|4:mine, fixed elsewhere@45");
+    /* ... the edit of 1 is not brought back (removed elsewhere since) ... */
+    assert_true(ts_marks_undo(mine, &ch));
+    assert_int_equal(ch.op, TS_MARK_OP_EDIT);
+    assert_int_equal(ch.id, 1);
+    assert_false(ch.applied);
+    /* ... and the add of 4 does not delete the label fixed elsewhere. */
+    assert_true(ts_marks_undo(mine, &ch));
+    assert_int_equal(ch.op, TS_MARK_OP_ADD);
+    assert_int_equal(ch.id, m4);
+    assert_false(ch.applied);
+    assert_set(mine, "5:cli@5|2:b there@20|3:c@30|4:mine, fixed elsewhere@45");
+    assert_int_equal(ts_marks_undo_depth(mine), 0);
+    ts_marks_free(mine);
+    ts_marks_free(theirs);
+    ts_marks_free(base);
+}
+
+static void test_merge_next_id(void **state) {
+    (void)state;
+    TsMarkSet *base = merge_base();
+    TsMarkSet *mine = ts_marks_clone(base);
+    TsMarkSet *theirs = ts_marks_clone(base);
+    /* Elsewhere marks 4..9 were added and deleted: the file says next 10. */
+    ts_marks_reserve_id(theirs, 10);
+    add_point(mine, 99, "mine"); /* 4, mine's next 5 */
+    TsMarksMergeReport rep;
+    do_merge(mine, base, theirs, &rep);
+    assert_int_equal(ts_marks_next_id(mine), 10);
+    assert_int_equal(add_point(mine, 100, "later"), 10); /* never an id used elsewhere */
+    /* And mine's next id is kept when it is the larger. */
+    TsMarkSet *theirs2 = ts_marks_clone(base);
+    ts_marks_reserve_id(mine, 40);
+    do_merge(mine, base, theirs2, &rep);
+    assert_int_equal(ts_marks_next_id(mine), 40);
+    ts_marks_free(theirs2);
+    ts_marks_free(mine);
+    ts_marks_free(theirs);
+    ts_marks_free(base);
+}
+
+static void test_merge_no_ids_left(void **state) {
+    (void)state;
+    TsMarkSet *base = ts_marks_new();
+    ts_marks_reserve_id(base, (uint64_t)INT64_MAX - 1);
+    TsMarkSet *mine = ts_marks_clone(base);
+    TsMarkSet *theirs = ts_marks_clone(base);
+    add_point(mine, 1, "mine");     /* id INT64_MAX - 1 */
+    add_point(theirs, 2, "theirs"); /* the same id */
+    TsMarksMergeReport rep;
+    TsErr err;
+    ts_err_clear(&err);
+    uint64_t g0 = ts_marks_generation(mine);
+    assert_false(ts_marks_merge(mine, base, theirs, &rep, &err));
+    assert_non_null(strstr(err.msg, "no free mark id"));
+    assert_int_equal(ts_marks_generation(mine), g0);
+    assert_int_equal(ts_marks_count(mine), 1);
+    assert_string_equal(ts_marks_at(mine, 0)->label, "mine");
+    ts_marks_free(mine);
+    ts_marks_free(theirs);
+    ts_marks_free(base);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sorted_with_stable_ids),
@@ -494,6 +820,14 @@ int main(void) {
         cmocka_unit_test(test_span_stats_by_hand),
         cmocka_unit_test(test_resumed_run_purge_rule),
         cmocka_unit_test(test_kinds_and_time),
+        cmocka_unit_test(test_mark_equal_every_field),
+        cmocka_unit_test(test_merge_theirs_added),
+        cmocka_unit_test(test_merge_theirs_removed),
+        cmocka_unit_test(test_merge_theirs_changed),
+        cmocka_unit_test(test_merge_id_collision),
+        cmocka_unit_test(test_merge_undo_only_the_users_actions),
+        cmocka_unit_test(test_merge_next_id),
+        cmocka_unit_test(test_merge_no_ids_left),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -627,6 +628,237 @@ static void test_archive_marks_round_trip(void **state) {
     free(path);
 }
 
+/* ---- saving with a merge (the explorer beside `trajscope mark`) ---- */
+
+static uint64_t add_labelled(TsMarkSet *set, int64_t step, const char *label) {
+    TsMark m;
+    ts_mark_init_point(&m, step, label);
+    TsErr err;
+    ts_err_clear(&err);
+    uint64_t id = ts_marks_add(set, &m, &err);
+    assert_true(id > 0);
+    return id;
+}
+
+typedef struct CliAdd {
+    int64_t step;
+    const char *label;
+} CliAdd;
+
+/* What `trajscope mark RUN add --step N --label L` does under the lock. */
+static bool cli_add(TsMarkSet *set, void *ctx, TsErr *err) {
+    const CliAdd *a = ctx;
+    TsMark m;
+    ts_mark_init_point(&m, a->step, a->label);
+    return ts_marks_add(set, &m, err) > 0;
+}
+
+static bool cli_rm_1(TsMarkSet *set, void *ctx, TsErr *err) {
+    (void)ctx;
+    if (ts_marks_remove(set, 1, NULL, NULL)) return true;
+    ts_err_set(err, "no mark 1");
+    return false;
+}
+
+/* The labels in the run's marks file, by id: "1:a|2:b". */
+static char *file_labels(const char *run) {
+    TsErr err;
+    ts_err_clear(&err);
+    TsMarkSet *set = ts_marks_file_load(run, NULL, &err);
+    if (!set) fail_msg("%s", err.msg);
+    char buf[4096] = "";
+    for (uint64_t id = 1; id < ts_marks_next_id(set); id++) {
+        const TsMark *m = ts_marks_get(set, id);
+        if (!m) continue;
+        size_t len = strlen(buf);
+        snprintf(buf + len, sizeof buf - len, "%s%llu:%s", len ? "|" : "", (unsigned long long)id, m->label);
+    }
+    ts_marks_free(set);
+    return ts_xstrdup(buf);
+}
+
+static void test_save_merged_keeps_changes_made_elsewhere(void **state) {
+    (void)state;
+    char *run = scratch("run.h5");
+    TsErr err;
+    ts_err_clear(&err);
+    /* The explorer opens the run (no marks yet), adds mark 1, saves. */
+    char *from = NULL;
+    TsMarkSet *mine = ts_marks_file_load(run, &from, &err);
+    assert_non_null(mine);
+    assert_null(from);
+    TsMarkSet *base = ts_marks_clone(mine);
+    add_labelled(mine, 100, "explorer 1");
+    TsMarksMergeReport rep;
+    char *saved = NULL;
+    assert_true(ts_marks_file_save_merged(run, mine, base, &rep, &saved, &err));
+    char *side = ts_marks_file_sidecar_path(run);
+    assert_string_equal(saved, side);
+    free(saved);
+    assert_int_equal(rep.added + rep.removed + rep.changed + rep.conflicts + rep.renumbered, 0);
+    ts_marks_free(base);
+    base = ts_marks_clone(mine);
+    /* Another terminal: trajscope mark add (mark 2). */
+    CliAdd cli = {200, "from the CLI"};
+    assert_true(ts_marks_file_update(run, cli_add, &cli, NULL, &err));
+    /* The explorer adds its next mark: mark 2 as well, in memory. */
+    uint64_t id = add_labelled(mine, 300, "explorer 2");
+    assert_int_equal(id, 2);
+    assert_true(ts_marks_file_save_merged(run, mine, base, &rep, NULL, &err));
+    assert_int_equal(rep.added, 1);
+    assert_int_equal(rep.renumbered, 1);
+    assert_int_equal(ts_marks_merge_renamed(&rep, 2), 3);
+    char *labels = file_labels(run);
+    assert_string_equal(labels, "1:explorer 1|2:from the CLI|3:explorer 2");
+    free(labels);
+    assert_non_null(ts_marks_get(mine, 2));
+    assert_string_equal(ts_marks_get(mine, 2)->label, "from the CLI");
+    ts_marks_free(base);
+    base = ts_marks_clone(mine);
+    /* Elsewhere mark 1 is removed; here mark 3 is relabelled: both stay done. */
+    assert_true(ts_marks_file_update(run, cli_rm_1, NULL, NULL, &err));
+    assert_true(ts_marks_set_label(mine, 3, "explorer 2, relabelled", &err));
+    assert_true(ts_marks_file_save_merged(run, mine, base, &rep, NULL, &err));
+    assert_int_equal(rep.removed, 1);
+    labels = file_labels(run);
+    assert_string_equal(labels, "2:from the CLI|3:explorer 2, relabelled");
+    free(labels);
+    /* The file's next id covers every id handed out. */
+    TsMarkSet *now = ts_marks_file_load(run, NULL, &err);
+    assert_int_equal(ts_marks_next_id(now), 4);
+    ts_marks_free(now);
+    /* The same story with the plain save loses the CLI's mark: what the
+     * merge is for (and proof this test sees the difference). */
+    char *run2 = scratch("run.h5");
+    TsMarkSet *plain = ts_marks_new();
+    add_labelled(plain, 100, "explorer 1");
+    assert_true(ts_marks_file_save(run2, plain, NULL, &err));
+    assert_true(ts_marks_file_update(run2, cli_add, &cli, NULL, &err));
+    add_labelled(plain, 300, "explorer 2");
+    assert_true(ts_marks_file_save(run2, plain, NULL, &err));
+    labels = file_labels(run2);
+    assert_string_equal(labels, "1:explorer 1|2:explorer 2");
+    free(labels);
+    ts_marks_free(plain);
+    free(run2);
+    ts_marks_free(base);
+    ts_marks_free(mine);
+    free(side);
+    free(run);
+}
+
+/* Several processes save at once, each from the same base, each with a
+ * mark of its own under the same new id: every mark reaches the file. */
+static void test_save_merged_concurrent_processes(void **state) {
+    (void)state;
+    char *run = scratch("run.h5");
+    TsErr err;
+    ts_err_clear(&err);
+    TsMarkSet *base = ts_marks_new();
+    add_labelled(base, 1, "shared");
+    assert_true(ts_marks_file_save(run, base, NULL, &err));
+    enum { N = 6 };
+    pid_t kids[N];
+    for (int k = 0; k < N; k++) {
+        kids[k] = fork();
+        assert_true(kids[k] >= 0);
+        if (kids[k] == 0) {
+            TsMarkSet *mine = ts_marks_clone(base);
+            char label[32];
+            snprintf(label, sizeof label, "process %d", k);
+            TsMark m;
+            ts_mark_init_point(&m, 10 + k, label);
+            TsErr e;
+            ts_err_clear(&e);
+            bool ok = ts_marks_add(mine, &m, &e) == 2 &&
+                      ts_marks_file_save_merged(run, mine, base, NULL, NULL, &e);
+            _exit(ok ? 0 : 1);
+        }
+    }
+    for (int k = 0; k < N; k++) {
+        int st = 0;
+        assert_int_equal(waitpid(kids[k], &st, 0), kids[k]);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    TsMarkSet *now = ts_marks_file_load(run, NULL, &err);
+    assert_non_null(now);
+    assert_int_equal(ts_marks_count(now), N + 1);
+    for (int k = 0; k < N; k++) {
+        char label[32];
+        snprintf(label, sizeof label, "process %d", k);
+        bool found = false;
+        for (size_t i = 0; i < ts_marks_count(now); i++)
+            if (strcmp(ts_marks_at(now, i)->label, label) == 0) found = true;
+        if (!found) fail_msg("%s's mark was lost", label);
+    }
+    assert_int_equal(ts_marks_next_id(now), N + 2);
+    ts_marks_free(now);
+    ts_marks_free(base);
+    free(run);
+}
+
+static void test_save_merged_refuses_unreadable(void **state) {
+    (void)state;
+    char *run = scratch("run.h5");
+    char *side = ts_marks_file_sidecar_path(run);
+    const char *broken = "{\n  \"marks\": [\n    {oops\n";
+    spit(side, broken);
+    TsMarkSet *mine = ts_marks_new();
+    add_labelled(mine, 5, "mine");
+    TsMarksMergeReport rep;
+    TsErr err;
+    ts_err_clear(&err);
+    char *saved = (char *)"sentinel";
+    assert_false(ts_marks_file_save_merged(run, mine, NULL, &rep, &saved, &err));
+    assert_null(saved);
+    /* The same words as ts_marks_file_save's refusal, with line:column. */
+    assert_non_null(strstr(err.msg, "not saved: "));
+    assert_non_null(strstr(err.msg, "(the file is left as it is; move it aside first)"));
+    char *want = ts_xasprintf("%s:3:", side);
+    if (!strstr(err.msg, want)) fail_msg("message '%s' lacks '%s'", err.msg, want);
+    free(want);
+    char *now = slurp(side, NULL);
+    assert_string_equal(now, broken);
+    free(now);
+    assert_int_equal(ts_marks_count(mine), 1);
+    assert_string_equal(ts_marks_at(mine, 0)->label, "mine");
+    /* Moved aside, the save goes through (and nothing else is there). */
+    assert_true(ts_marks_file_quarantine(side, NULL, &err));
+    assert_true(ts_marks_file_save_merged(run, mine, NULL, &rep, NULL, &err));
+    char *labels = file_labels(run);
+    assert_string_equal(labels, "1:mine");
+    free(labels);
+    ts_marks_free(mine);
+    free(side);
+    free(run);
+}
+
+static void test_stamp_sees_changes(void **state) {
+    (void)state;
+    char *run = scratch("run.h5");
+    TsMarksFileStamp a, b;
+    ts_marks_file_stamp(run, &a);
+    assert_false(a.file[0].exists);
+    ts_marks_file_stamp(run, &b);
+    assert_true(ts_marks_file_stamp_equal(&a, &b));
+    TsErr err;
+    ts_err_clear(&err);
+    CliAdd cli = {7, "x"};
+    assert_true(ts_marks_file_update(run, cli_add, &cli, NULL, &err));
+    ts_marks_file_stamp(run, &b);
+    assert_true(b.file[0].exists);
+    assert_false(ts_marks_file_stamp_equal(&a, &b));
+    ts_marks_file_stamp(run, &a);
+    assert_true(ts_marks_file_stamp_equal(&a, &b));
+    /* A save of the same size within the same clock tick still differs
+     * (a new inode is renamed into place). */
+    CliAdd cli2 = {8, "y"};
+    assert_true(ts_marks_file_update(run, cli_add, &cli2, NULL, &err));
+    ts_marks_file_stamp(run, &b);
+    assert_false(ts_marks_file_stamp_equal(&a, &b));
+    free(run);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_exact),
@@ -639,6 +871,10 @@ int main(void) {
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_write_atomic),
         cmocka_unit_test(test_archive_marks_round_trip),
+        cmocka_unit_test(test_save_merged_keeps_changes_made_elsewhere),
+        cmocka_unit_test(test_save_merged_concurrent_processes),
+        cmocka_unit_test(test_save_merged_refuses_unreadable),
+        cmocka_unit_test(test_stamp_sees_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
