@@ -211,6 +211,12 @@ typedef struct TsCpdCrops {
     size_t n_runs;          /* PELT runs made */
     bool complete;          /* false when max_runs stopped the search (gaps possible) */
     size_t preferred;       /* entry whose interval holds the options' penalty (nearest when outside) */
+    bool penalty_below;     /* the options' penalty is below every interval found: its own answer
+                               has more changes than were searched (o->max_cp) */
+    size_t stable;          /* the most stable segmentation with at least one change: the entry
+                               whose penalty interval is widest on a log scale (an interval that
+                               reaches 0 counts only when no other entry has a change); 0 when
+                               no entry has a change */
 } TsCpdCrops;
 
 /* CROPS with the cost, min_seg and preprocessing of o (o->method is ignored:

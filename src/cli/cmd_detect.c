@@ -320,7 +320,8 @@ static void print_crops(const TsCpdCrops *c) {
         const TsCpdCropsEntry *e = &c->entry[i];
         char range[64];
         snprintf(range, sizeof range, "%.5g..%.5g", e->beta_lo, e->beta_hi);
-        fprintf(out, "%3zu%c %23s %8zu %12.6g  ", i + 1, i == c->preferred ? '*' : ' ', range,
+        char tag = i == c->preferred ? '*' : (i == c->stable && c->entry[i].result.n_cp > 0) ? '+' : ' ';
+        fprintf(out, "%3zu%c %23s %8zu %12.6g  ", i + 1, tag, range,
                 e->result.n_cp, e->result.fit_cost);
         size_t shown = e->result.n_cp < 12 ? e->result.n_cp : 12;
         for (size_t k = 0; k < shown; k++)
@@ -328,7 +329,9 @@ static void print_crops(const TsCpdCrops *c) {
         if (shown < e->result.n_cp) fprintf(out, " ... (+%zu)", e->result.n_cp - shown);
         fputc('\n', out);
     }
-    fputs("(* = the segmentation at the chosen penalty)\n", out);
+    fputs("(* = the segmentation at the chosen penalty; + = the most stable one: optimal over the\n"
+          " widest range of penalties, what the explorer shows first when the penalty asks for more\n"
+          " changes than it searched)\n", out);
 }
 
 /* ---- JSON ---- */
@@ -437,6 +440,8 @@ static json_t *jcrops(const TsCpdCrops *c) {
     json_object_set_new(j, "complete", json_boolean(c->complete));
     json_object_set_new(j, "pelt_runs", json_integer((json_int_t)c->n_runs));
     json_object_set_new(j, "preferred", json_integer((json_int_t)c->preferred));
+    json_object_set_new(j, "stable", json_integer((json_int_t)c->stable));
+    json_object_set_new(j, "penalty_below", json_boolean(c->penalty_below));
     json_t *arr = json_array();
     for (size_t i = 0; i < c->n; i++) {
         const TsCpdCropsEntry *e = &c->entry[i];

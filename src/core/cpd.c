@@ -284,6 +284,29 @@ static int seg_by_m_desc(const void *a, const void *b) {
     return p->m > q->m ? -1 : (p->m < q->m ? 1 : 0);
 }
 
+/* The segmentation that stays optimal over the widest range of penalties
+ * (log scale) among those with a change: a penalty picked by a formula
+ * (MBIC) cuts a smooth trend into a staircase; the widest interval is where
+ * the fit stops improving much per added change - the elbow of the path. */
+static size_t crops_most_stable(const TsCpdCrops *cr) {
+    size_t best = 0, fallback = 0;
+    double best_w = -INFINITY;
+    for (size_t i = 0; i < cr->n; i++) {
+        const TsCpdCropsEntry *e = &cr->entry[i];
+        if (e->result.n_cp == 0) continue;
+        if (!(e->beta_lo > 0) || !isfinite(e->beta_hi)) {
+            if (!fallback) fallback = i; /* reaches 0 (or infinity): no width to compare */
+            continue;
+        }
+        double w = log(e->beta_hi / e->beta_lo);
+        if (w > best_w) {
+            best_w = w;
+            best = i;
+        }
+    }
+    return best ? best : fallback;
+}
+
 static void finish_crops(TsCpdJob *j) {
     qsort(j->found, j->n_found, sizeof *j->found, seg_by_m_desc);
     /* lower hull of (m, fit): boundaries between neighbours must increase */
@@ -345,6 +368,8 @@ static void finish_crops(TsCpdJob *j) {
             cr->preferred = i;
         }
     }
+    cr->penalty_below = cr->n > 0 && j->beta0 < cr->entry[cr->n - 1].beta_lo;
+    cr->stable = crops_most_stable(cr);
     free(h);
     j->done = true;
 }

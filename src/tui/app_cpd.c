@@ -38,6 +38,7 @@ static void free_levels(AppCpd *c) {
     c->level = NULL;
     c->n_level = 0;
     c->cur = c->preferred = 0;
+    c->pref_stable = false;
 }
 
 /* A job being prepared in a thread. Only the thread writes job, err and
@@ -152,6 +153,10 @@ static void finish_crops(AppCpd *c, TsCpdCrops *cr) {
         c->level[i].beta_hi = cr->entry[i].beta_hi;
     }
     c->preferred = cr->preferred < cr->n ? cr->preferred : 0;
+    /* A penalty below the whole path wants more than APP_CPD_MAX_CP changes:
+     * on a smooth trend that is a staircase, so start at the elbow instead. */
+    c->pref_stable = cr->penalty_below && cr->stable > 0 && cr->stable < cr->n;
+    if (c->pref_stable) c->preferred = cr->stable;
     c->crops_complete = cr->complete;
     if (cr->n) {
         const TsCpdResult *r = &cr->entry[c->preferred].result;
@@ -490,6 +495,9 @@ static void cpd_status(const TsApp *app, const AppCpd *c, char *buf, size_t cap)
     if (c->opts.method == TS_CPD_BOCPD) {
         double lam = c->opts.hazard_lambda > 0 ? c->opts.hazard_lambda : 250;
         snprintf(pen, sizeof pen, "hazard 1/%g, %s", lam, c->cur == c->preferred ? "all changes" : "strongest");
+    } else if (c->cur == c->preferred && c->pref_stable) {
+        snprintf(pen, sizeof pen, "most stable (penalty %s=%.3g asks for over %d)", ts_cpd_penalty_name(c->opts.penalty),
+                 c->pref_beta, APP_CPD_MAX_CP);
     } else if (c->cur == c->preferred && isfinite(c->pref_beta) &&
                (c->opts.method != TS_CPD_PELT || (c->pref_beta >= lv->beta_lo && c->pref_beta <= lv->beta_hi))) {
         snprintf(pen, sizeof pen, "penalty %s=%.3g", ts_cpd_penalty_name(c->opts.penalty), c->pref_beta);

@@ -83,6 +83,8 @@ typedef struct AppCpd {
     size_t n_level;
     size_t cur, preferred;
     double pref_beta;   /* the options' penalty (beta) */
+    bool pref_stable;   /* preferred is the most stable level: the penalty asked
+                           for more changes than the path holds (a staircase) */
     double sigma;
     size_t n_analysed;
     bool crops_complete;

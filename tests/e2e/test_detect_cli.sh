@@ -275,6 +275,17 @@ if [ -f "$SR/grok-seed0.h5" ] && [ -f "$SR/parity.h5" ]; then
         && "$PY" -c "
 import json; s=json.load(open('$T/gc.json'))['crops']['segmentations']
 assert [e['n_cp'] for e in s][:2]==[0,1], [e['n_cp'] for e in s]" && ok "grok CROPS steps through 0, 1, ... phases" || bad "grok CROPS" "$(head -c 300 "$T/gc.json")"
+    # the most stable segmentation (+): recomputed from the penalty ranges
+    "$TS_BIN" detect "$SR/grok-seed0.h5" --metric eval/acc --crops 0:inf --max-cp 10 --json >"$T/gs.json" \
+        && "$PY" -c "
+import json, math; c=json.load(open('$T/gs.json'))['crops']; s=c['segmentations']
+w=[(math.log(e['beta_hi']/e['beta_lo']), i) for i, e in enumerate(s) if e['n_cp'] > 0 and e['beta_lo'] and e['beta_lo'] > 0 and e['beta_hi'] is not None and math.isfinite(e['beta_hi'])]
+best=max(w)[1]
+assert c['stable']==best and c['penalty_below'] is True, (c['stable'], best, c['penalty_below'])
+st=s[best]; assert st['n_cp']==1 and abs(st['change_points'][0]['step']-3480)<=60, st['change_points']" \
+        && ok "grok CROPS: the most stable segmentation is the one transition" || bad "grok stable" "$(head -c 300 "$T/gs.json")"
+    "$TS_BIN" detect "$SR/grok-seed0.h5" --metric eval/acc --crops 0:inf --max-cp 10 | grep -qE '^ +2\+ .* 1 +[0-9.e+]+ +35[0-9]{2}$' \
+        && ok "CROPS text table marks it with +" || bad "CROPS +" "$("$TS_BIN" detect "$SR/grok-seed0.h5" --metric eval/acc --crops 0:inf --max-cp 10 | grep -F '+' | head -3)"
 else
     skip "sample runs" "sample-runs/grok-seed0.h5 or parity.h5 not there yet (make samples)"
 fi

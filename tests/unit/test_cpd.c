@@ -424,6 +424,62 @@ static void test_crops_run_limit(void **state) {
     assert_true(ts_err_is_set(&err));
 }
 
+/* The most stable segmentation: a smooth logistic rise (grokking-like,
+ * little noise) that MBIC cuts into a staircase beyond max_cp. `stable`
+ * is the entry with a change whose penalty interval is widest on a log
+ * scale (checked against every entry), here the single transition at the
+ * middle of the rise; penalty_below says the MBIC answer was not searched. */
+static void test_crops_most_stable(void **state) {
+    (void)state;
+    enum { N = 600 };
+    int64_t step[N];
+    double y[N];
+    Rng r = {4242, false, 0};
+    for (size_t i = 0; i < N; i++) {
+        step[i] = (int64_t)i * 10;
+        y[i] = 1.0 / (1.0 + exp(-((double)i - 350.0) / 12.0)) + 0.002 * rng_norm(&r);
+    }
+    TsCpdOptions o;
+    ts_cpd_options_default(&o);
+    o.max_cp = 10;
+    TsCpdCrops cr;
+    assert_true(ts_cpd_crops(step, y, N, &o, 0.0, INFINITY, 0, &cr, NULL));
+    assert_true(cr.penalty_below);
+    assert_int_equal(cr.entry[cr.preferred].result.n_cp, 10); /* MBIC's nearest: the staircase */
+    assert_true(cr.stable > 0 && cr.stable < cr.n);
+    double wmax = -INFINITY;
+    size_t widest = 0;
+    for (size_t i = 0; i < cr.n; i++) {
+        const TsCpdCropsEntry *e = &cr.entry[i];
+        if (e->result.n_cp == 0 || !(e->beta_lo > 0) || isinf(e->beta_hi)) continue;
+        double w = log(e->beta_hi / e->beta_lo);
+        if (w > wmax) {
+            wmax = w;
+            widest = i;
+        }
+    }
+    assert_int_equal(cr.stable, widest);
+    const TsCpdResult *st = &cr.entry[cr.stable].result;
+    assert_int_equal(st->n_cp, 1);
+    assert_true(llabs(st->cp[0].step - 3500) <= 100);
+    ts_cpd_crops_free(&cr);
+
+    /* a penalty inside the path: not below it */
+    o.penalty = TS_CPD_PEN_MANUAL;
+    o.penalty_value = 1e12;
+    assert_true(ts_cpd_crops(step, y, N, &o, 0.0, INFINITY, 0, &cr, NULL));
+    assert_false(cr.penalty_below);
+    assert_int_equal(cr.entry[cr.preferred].result.n_cp, 0);
+    ts_cpd_crops_free(&cr);
+
+    /* no change on the path at all: stable is 0 */
+    for (size_t i = 0; i < N; i++) y[i] = 5.0;
+    o.penalty = TS_CPD_PEN_MBIC;
+    assert_true(ts_cpd_crops(step, y, N, &o, 0.0, INFINITY, 0, &cr, NULL));
+    assert_int_equal(cr.stable, 0);
+    ts_cpd_crops_free(&cr);
+}
+
 /* CROPS up to infinity with max_cp: every hull segmentation with 0..K
  * changes, each equal to PELT inside its interval, and the same as the
  * bounded search restricted to those sizes. */
@@ -896,6 +952,7 @@ int main(void) {
         cmocka_unit_test(test_crops_matches_pelt),
         cmocka_unit_test(test_crops_run_limit),
         cmocka_unit_test(test_crops_upto_max_cp),
+        cmocka_unit_test(test_crops_most_stable),
         cmocka_unit_test(test_pelt_max_cp),
         cmocka_unit_test(test_binseg_max_cp_and_order),
         cmocka_unit_test(test_segment_statistics),
