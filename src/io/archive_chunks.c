@@ -1,5 +1,5 @@
 /* archive_chunks.c - reads chunked columns by fetching stored chunks with
- * H5Dread_chunk and decoding them in parallel (chunk_decode.c).
+ * H5Dread_chunk and decoding them in parallel (chunk_codec.c).
  * Layer: io (the archive reader's HDF5 side). License: MIT.
  *
  * HDF5 runs its filter pipeline (zlib) on one thread; opening a run of
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "io/chunk_decode.h"
+#include "io/chunk_codec.h"
 #include "trajscope/xalloc.h"
 
 _Static_assert(sizeof(hid_t) == sizeof(int64_t), "hid_t is passed as int64_t");
@@ -29,9 +29,8 @@ static atomic_bool chunked_reads_on = true;
 
 void ts_archive_set_chunked_reads(bool on) { atomic_store(&chunked_reads_on, on); }
 
-/* The column's chunk layout, filters and stored type, when the fast path
- * handles them. */
-static bool column_format(hid_t ds, TsChunkOut out, TsChunkFormat *f, unsigned *shuffle_bit, unsigned *deflate_bit) {
+bool ts_archive_column_format(int64_t dataset, TsChunkFormat *f, unsigned *shuffle_bit, unsigned *deflate_bit) {
+    hid_t ds = (hid_t)dataset;
     bool ok = false;
     hid_t dcpl = H5Dget_create_plist(ds);
     hid_t type = H5Dget_type(ds);
@@ -44,6 +43,8 @@ static bool column_format(hid_t ds, TsChunkOut out, TsChunkFormat *f, unsigned *
     if (opts & H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS) goto done; /* edge chunks stored otherwise */
     f->chunk_elems = (size_t)chunk[0];
     f->shuffle = f->deflate = false;
+    f->deflate_level = 0;
+    *shuffle_bit = *deflate_bit = 0;
     int nf = H5Pget_nfilters(dcpl);
     if (nf < 0 || nf > 2) goto done;
     for (unsigned i = 0; i < (unsigned)nf; i++) {
@@ -55,6 +56,7 @@ static bool column_format(hid_t ds, TsChunkOut out, TsChunkFormat *f, unsigned *
             *shuffle_bit = 1u << i;
         } else if (id == H5Z_FILTER_DEFLATE && !f->deflate) {
             f->deflate = true;
+            f->deflate_level = n_cd >= 1 ? (int)cd[0] : 6;
             *deflate_bit = 1u << i;
         } else {
             goto done; /* fletcher32, szip, nbit, scale-offset, plugins, or another order */
@@ -75,7 +77,7 @@ static bool column_format(hid_t ds, TsChunkOut out, TsChunkFormat *f, unsigned *
     default:
         goto done;
     }
-    ok = ts_chunk_format_ok(f, out);
+    ok = true;
 done:
     if (dcpl >= 0) H5Pclose(dcpl);
     if (type >= 0) H5Tclose(type);
@@ -166,7 +168,9 @@ bool ts_archive_read_chunked(int64_t dataset, bool to_int64, size_t start, size_
     ReadJob j = {0};
     j.ds = (hid_t)dataset;
     j.out_kind = to_int64 ? TS_CHUNK_TO_INT64 : TS_CHUNK_TO_DOUBLE;
-    if (!column_format(j.ds, j.out_kind, &j.fmt, &j.shuffle_bit, &j.deflate_bit)) return false;
+    if (!ts_archive_column_format(dataset, &j.fmt, &j.shuffle_bit, &j.deflate_bit) ||
+        !ts_chunk_format_ok(&j.fmt, j.out_kind))
+        return false;
     j.start = start;
     j.count = count;
     j.out = out;

@@ -15,6 +15,7 @@
 
 #include <hdf5.h>
 
+#include "io/writer_chunks.h"
 #include "trajscope/xalloc.h"
 
 #define FORMAT_VERSION 1
@@ -34,6 +35,7 @@ typedef struct WStream {
     double *vbuf;       /* [n_metrics][cap]: one contiguous block per column */
     int64_t *sbuf, *tbuf;
     double *wbuf;
+    TsChunkBlock *blocks; /* [n_metrics + 3]: full blocks for writer_chunks.c */
 } WStream;
 
 struct TsWriter {
@@ -46,6 +48,7 @@ struct TsWriter {
     WStream *streams;
     size_t n_streams;
     size_t last;        /* stream lookup cache */
+    TsWriterChunks *chunks; /* encoders of the parallel block writes */
     /* /checkpoints */
     bool has_ck;
     hid_t ck_group, ck_step;
@@ -221,6 +224,24 @@ static bool rows_write(hid_t ds, hid_t mtype, const void *buf, size_t at, size_t
     return ok;
 }
 
+/* A block for writer_chunks.c, keeping the buffer of the previous one.
+ * Absent columns (ds < 0) get no values and are skipped by the encoder. */
+static TsChunkBlock block_of(TsChunkBlock *prev, hid_t ds, const void *values, bool is_int64) {
+    TsChunkBlock b = *prev;
+    b.dataset = ds;
+    b.values = values;
+    b.is_int64 = is_int64;
+    b.encoded = false;
+    return b;
+}
+
+/* One column's rows [at, at + n): the block's encoded chunk when there is
+ * one, else through H5Dwrite. */
+static bool column_write(const TsChunkBlock *b, hid_t ds, hid_t mtype, const void *buf, size_t at, size_t n) {
+    if (b && b->encoded) return ts_writer_chunks_store(b, at, n);
+    return rows_write(ds, mtype, buf, at, n, 0);
+}
+
 /* A link name: not empty, no '/', not ".". */
 static bool valid_name(const char *s) {
     return s && s[0] && !strchr(s, '/') && strcmp(s, ".") != 0;
@@ -263,6 +284,9 @@ static void stream_free(WStream *s) {
     free(s->sbuf);
     free(s->tbuf);
     free(s->wbuf);
+    if (s->blocks)
+        for (size_t k = 0; k < s->n_metrics + 3; k++) ts_writer_chunks_free_block(&s->blocks[k]);
+    free(s->blocks);
     free(s->name);
 }
 
@@ -285,6 +309,7 @@ static bool close_all(TsWriter *w) {
 }
 
 static void writer_free(TsWriter *w) {
+    ts_writer_chunks_free(w->chunks);
     free(w->path);
     free(w->tmp);
     free(w);
@@ -550,17 +575,33 @@ bool ts_writer_add_stream(TsWriter *w, const char *stream, const char *const *me
 static bool flush_stream(TsWriter *w, WStream *s, TsErr *err) {
     size_t n = s->nbuf, at = s->rows;
     if (n == 0) return true;
+    /* A full block at a chunk boundary: compress every column at once on
+     * all cores (writer_chunks.c); partial blocks go through H5Dwrite. */
+    size_t m = s->n_metrics, k_wall = m, k_tokens = m + 1, k_step = m + 2;
+    bool full = n == w->cap && at % w->cap == 0;
+    if (full) {
+        if (!s->blocks) s->blocks = ts_xcalloc(m + 3, sizeof *s->blocks);
+        if (!w->chunks) w->chunks = ts_writer_chunks_new();
+        size_t nb = 0;
+        for (size_t j = 0; j < m; j++) s->blocks[nb++] = block_of(&s->blocks[j], s->ds[j], s->vbuf + j * w->cap, false);
+        s->blocks[nb++] = block_of(&s->blocks[k_wall], s->wall, s->wbuf, false);
+        s->blocks[nb++] = block_of(&s->blocks[k_tokens], s->tokens, s->tbuf, true);
+        s->blocks[nb++] = block_of(&s->blocks[k_step], s->step, s->sbuf, true);
+        ts_writer_chunks_encode(w->chunks, s->blocks, nb, n);
+    }
+    TsChunkBlock *b = full ? s->blocks : NULL;
     bool ok = true;
-    for (size_t j = 0; ok && j < s->n_metrics; j++)
-        ok = rows_write(s->ds[j], H5T_NATIVE_DOUBLE, s->vbuf + j * w->cap, at, n, 0);
-    if (ok && s->wall >= 0) ok = rows_write(s->wall, H5T_NATIVE_DOUBLE, s->wbuf, at, n, 0);
-    if (ok && s->tokens >= 0) ok = rows_write(s->tokens, H5T_NATIVE_INT64, s->tbuf, at, n, 0);
+    for (size_t j = 0; ok && j < m; j++)
+        ok = column_write(b ? &b[j] : NULL, s->ds[j], H5T_NATIVE_DOUBLE, s->vbuf + j * w->cap, at, n);
+    if (ok && s->wall >= 0) ok = column_write(b ? &b[k_wall] : NULL, s->wall, H5T_NATIVE_DOUBLE, s->wbuf, at, n);
+    if (ok && s->tokens >= 0)
+        ok = column_write(b ? &b[k_tokens] : NULL, s->tokens, H5T_NATIVE_INT64, s->tbuf, at, n);
     if (ok && w->swmr) {
         for (size_t j = 0; ok && j < s->n_metrics; j++) ok = H5Dflush(s->ds[j]) >= 0;
         if (ok && s->wall >= 0) ok = H5Dflush(s->wall) >= 0;
         if (ok && s->tokens >= 0) ok = H5Dflush(s->tokens) >= 0;
     }
-    if (ok) ok = rows_write(s->step, H5T_NATIVE_INT64, s->sbuf, at, n, 0);
+    if (ok) ok = column_write(b ? &b[k_step] : NULL, s->step, H5T_NATIVE_INT64, s->sbuf, at, n);
     if (ok && w->swmr) ok = H5Dflush(s->step) >= 0;
     /* On failure the rows stay buffered; extents are absolute, so a retry
      * rewrites the same rows. */

@@ -1,5 +1,5 @@
 /* test_archive_chunks.c - the parallel chunk reader (src/io/archive_chunks.c,
- * src/io/chunk_decode.c) against H5Dread: every stored type, filter
+ * src/io/chunk_codec.c) against H5Dread: every stored type, filter
  * pipeline, chunk size and range gives bit-identical values, or the fast
  * path declines and H5Dread takes over. Files are built with raw HDF5
  * calls, values are random bit patterns (NaN payloads, denormals, Inf,

@@ -1,7 +1,7 @@
-/* chunk_decode.c - one stored HDF5 chunk to doubles or int64s: inflate,
+/* chunk_codec.c - one stored HDF5 chunk to doubles or int64s: inflate,
  * unshuffle and convert in as few passes as the layout allows.
  * Layer: io (private; no HDF5). License: MIT. */
-#include "io/chunk_decode.h"
+#include "io/chunk_codec.h"
 
 #include <libdeflate.h>
 #include <stdint.h>
@@ -18,6 +18,14 @@ static bool host_is_little_endian(void) {
     unsigned char b;
     memcpy(&b, &one, 1);
     return b == 1;
+}
+
+/* buf grown to at least bytes (contents not kept). */
+static void reserve(unsigned char **buf, size_t *cap, size_t bytes) {
+    if (*cap >= bytes) return;
+    free(*buf);
+    *buf = ts_xmalloc(bytes);
+    *cap = bytes;
 }
 
 bool ts_chunk_format_ok(const TsChunkFormat *f, TsChunkOut out) {
@@ -151,11 +159,7 @@ bool ts_chunk_decode(TsChunkDecoder *d, const TsChunkFormat *f, bool skip_shuffl
     bool shuffled = f->shuffle && !skip_shuffle && f->elem_size > 1;
     const unsigned char *src = stored;
     if (f->deflate && !skip_deflate) {
-        if (d->plain_cap < bytes) {
-            free(d->plain);
-            d->plain = ts_xmalloc(bytes);
-            d->plain_cap = bytes;
-        }
+        reserve(&d->plain, &d->plain_cap, bytes);
         /* NULL for the actual size: anything but exactly one chunk fails */
         if (libdeflate_zlib_decompress(d->inflater, stored, stored_size, d->plain, bytes, NULL) != LIBDEFLATE_SUCCESS)
             return false;
@@ -165,4 +169,87 @@ bool ts_chunk_decode(TsChunkDecoder *d, const TsChunkFormat *f, bool skip_shuffl
     }
     if (count) convert(f, shuffled, src, first, count, out_kind, out);
     return true;
+}
+
+/* ---- encoding ---- */
+
+void ts_chunk_encoder_init(TsChunkEncoder *e, int level) {
+    e->level = level < 1 ? 1 : level > 12 ? 12 : level;
+    e->deflater = libdeflate_alloc_compressor(e->level);
+    if (!e->deflater) ts_die("out of memory (libdeflate compressor)");
+    e->converted = e->plain = NULL;
+    e->converted_cap = e->plain_cap = 0;
+}
+
+void ts_chunk_encoder_fini(TsChunkEncoder *e) {
+    if (e->deflater) libdeflate_free_compressor(e->deflater);
+    free(e->converted);
+    free(e->plain);
+    e->deflater = NULL;
+    e->converted = e->plain = NULL;
+    e->converted_cap = e->plain_cap = 0;
+}
+
+bool ts_chunk_encode_ok(const TsChunkFormat *f, TsChunkOut from) {
+    if (!ts_chunk_format_ok(f, TS_CHUNK_TO_DOUBLE) && !ts_chunk_format_ok(f, TS_CHUNK_TO_INT64)) return false;
+    if (from == TS_CHUNK_TO_DOUBLE) return f->kind == TS_ELEM_FLOAT;
+    return f->kind == TS_ELEM_INT && f->elem_size == 8;
+}
+
+size_t ts_chunk_encode_bound(const TsChunkEncoder *e, const TsChunkFormat *f) {
+    size_t bytes = f->chunk_elems * f->elem_size;
+    return f->deflate ? libdeflate_zlib_compress_bound(e->deflater, bytes) : bytes;
+}
+
+/* Element i's little-endian bytes into plane b of a shuffled chunk. */
+static void shuffle_into(unsigned char *dst, const unsigned char *src, size_t n, size_t size) {
+    if (size == 8) {
+        unsigned char *p0 = dst, *p1 = dst + n, *p2 = dst + 2 * n, *p3 = dst + 3 * n;
+        unsigned char *p4 = dst + 4 * n, *p5 = dst + 5 * n, *p6 = dst + 6 * n, *p7 = dst + 7 * n;
+        for (size_t i = 0; i < n; i++) {
+            const unsigned char *s = src + 8 * i;
+            p0[i] = s[0];
+            p1[i] = s[1];
+            p2[i] = s[2];
+            p3[i] = s[3];
+            p4[i] = s[4];
+            p5[i] = s[5];
+            p6[i] = s[6];
+            p7[i] = s[7];
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t b = 0; b < size; b++) dst[b * n + i] = src[i * size + b];
+}
+
+size_t ts_chunk_encode(TsChunkEncoder *e, const TsChunkFormat *f, const void *values, TsChunkOut from,
+                       unsigned char *stored, size_t cap) {
+    if (!ts_chunk_encode_ok(f, from)) return 0;
+    size_t n = f->chunk_elems, size = f->elem_size, bytes = n * size;
+    /* the stored bytes before filters: native little-endian, converted */
+    const unsigned char *raw = values;
+    if (f->kind == TS_ELEM_FLOAT && size == 4) {
+        reserve(&e->converted, &e->converted_cap, bytes);
+        const double *d = values;
+        for (size_t i = 0; i < n; i++) {
+            float v = (float)d[i];
+            memcpy(e->converted + 4 * i, &v, 4);
+        }
+        raw = e->converted;
+    }
+    const unsigned char *filtered = raw;
+    if (f->shuffle && size > 1) {
+        reserve(&e->plain, &e->plain_cap, bytes);
+        shuffle_into(e->plain, raw, n, size);
+        filtered = e->plain;
+    }
+    size_t out = 0;
+    if (f->deflate) {
+        out = libdeflate_zlib_compress(e->deflater, filtered, bytes, stored, cap);
+    } else if (bytes <= cap) {
+        memcpy(stored, filtered, bytes);
+        out = bytes;
+    }
+    return out;
 }
