@@ -10,18 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "support/marks_test.h"
 #include "support/ts_test.h"
 #include "trajscope/marks.h"
-
-static uint64_t add_point(TsMarkSet *set, int64_t step, const char *label) {
-    TsMark m;
-    ts_mark_init_point(&m, step, label);
-    TsErr err;
-    ts_err_clear(&err);
-    uint64_t id = ts_marks_add(set, &m, &err);
-    assert_true(id > 0);
-    return id;
-}
 
 static uint64_t add_interval(TsMarkSet *set, int64_t a, int64_t b, const char *label) {
     TsMark m;
@@ -45,9 +36,9 @@ static void order_of(const TsMarkSet *set, char *buf, size_t cap) {
 static void test_sorted_with_stable_ids(void **state) {
     (void)state;
     TsMarkSet *set = ts_marks_new();
-    uint64_t a = add_point(set, 500, "a");
+    uint64_t a = ts_test_add_point(set, 500, "a");
     uint64_t b = add_interval(set, 300, 100, "b"); /* given reversed */
-    uint64_t c = add_point(set, 100, "c");
+    uint64_t c = ts_test_add_point(set, 100, "c");
     uint64_t d = add_interval(set, 100, 50, "d");
     assert_int_equal(a, 1);
     assert_int_equal(b, 2);
@@ -83,9 +74,9 @@ static void test_sorted_with_stable_ids(void **state) {
 static void test_remove_undo_same_place_ids_not_reused(void **state) {
     (void)state;
     TsMarkSet *set = ts_marks_new();
-    add_point(set, 10, "x");
-    uint64_t mid = add_point(set, 20, "middle");
-    add_point(set, 30, "y");
+    ts_test_add_point(set, 10, "x");
+    uint64_t mid = ts_test_add_point(set, 20, "middle");
+    ts_test_add_point(set, 30, "y");
     uint64_t g0 = ts_marks_generation(set);
     TsMark removed;
     size_t index = 99;
@@ -97,7 +88,7 @@ static void test_remove_undo_same_place_ids_not_reused(void **state) {
     assert_int_equal(ts_marks_count(set), 2);
     assert_false(ts_marks_remove(set, mid, NULL, NULL));
     /* A new mark does not get the removed id. */
-    uint64_t fresh = add_point(set, 40, "z");
+    uint64_t fresh = ts_test_add_point(set, 40, "z");
     assert_true(fresh > 3);
     /* Undo the add, then the remove: the mark is back, same id, same place. */
     TsMarkChange ch;
@@ -126,8 +117,8 @@ static void test_remove_undo_same_place_ids_not_reused(void **state) {
 static void test_edit_and_undo(void **state) {
     (void)state;
     TsMarkSet *set = ts_marks_new();
-    uint64_t a = add_point(set, 10, "first");
-    uint64_t b = add_point(set, 20, "second");
+    uint64_t a = ts_test_add_point(set, 10, "first");
+    uint64_t b = ts_test_add_point(set, 20, "second");
     TsErr err;
     ts_err_clear(&err);
     assert_true(ts_marks_set_label(set, a, "renamed \"q\"\n", &err));
@@ -168,7 +159,7 @@ static void test_edit_and_undo(void **state) {
 static void test_undo_is_bounded(void **state) {
     (void)state;
     TsMarkSet *set = ts_marks_new();
-    for (int i = 0; i < TS_MARKS_UNDO_MAX + 10; i++) add_point(set, i, "m");
+    for (int i = 0; i < TS_MARKS_UNDO_MAX + 10; i++) ts_test_add_point(set, i, "m");
     assert_int_equal(ts_marks_undo_depth(set), TS_MARKS_UNDO_MAX);
     while (ts_marks_undo(set, NULL)) {}
     assert_int_equal(ts_marks_count(set), 10); /* the 10 oldest adds are no longer undoable */
@@ -220,7 +211,7 @@ static void test_validation(void **state) {
 static void test_queries(void **state) {
     (void)state;
     TsMarkSet *set = ts_marks_new();
-    uint64_t p100 = add_point(set, 100, "p100");
+    uint64_t p100 = ts_test_add_point(set, 100, "p100");
     uint64_t iv = add_interval(set, 200, 400, "iv");
     uint64_t inner = add_interval(set, 250, 300, "inner");
     TsMark m;
@@ -284,10 +275,10 @@ static void test_queries(void **state) {
 static void test_spans_phase_rule(void **state) {
     (void)state;
     TsMarkSet *set = ts_marks_new();
-    uint64_t p10 = add_point(set, 10, "warmup done");
-    uint64_t p30 = add_point(set, 30, "plateau");
-    add_point(set, 30, "same step, folded");
-    uint64_t p60 = add_point(set, 60, "grokking");
+    uint64_t p10 = ts_test_add_point(set, 10, "warmup done");
+    uint64_t p30 = ts_test_add_point(set, 30, "plateau");
+    ts_test_add_point(set, 30, "same step, folded");
+    uint64_t p60 = ts_test_add_point(set, 60, "grokking");
     uint64_t iv = add_interval(set, 20, 40, "interval");
     TsMark m;
     ts_mark_init_point(&m, 45, "other run");
@@ -488,8 +479,8 @@ static void test_kinds_and_time(void **state) {
 /* A file as loaded: marks 1 "a" @10, 2 "b" @20, 3 "c" [30,40]; no undo. */
 static TsMarkSet *merge_base(void) {
     TsMarkSet *set = ts_marks_new();
-    add_point(set, 10, "a");
-    add_point(set, 20, "b");
+    ts_test_add_point(set, 10, "a");
+    ts_test_add_point(set, 20, "b");
     add_interval(set, 30, 40, "c");
     ts_marks_forget_undo(set);
     return set;
@@ -569,7 +560,7 @@ static void test_merge_theirs_added(void **state) {
     TsMarkSet *base = merge_base();
     TsMarkSet *mine = ts_marks_clone(base);
     TsMarkSet *theirs = ts_marks_clone(base);
-    add_point(theirs, 15, "cli"); /* id 4, as `trajscope mark add` does */
+    ts_test_add_point(theirs, 15, "cli"); /* id 4, as `trajscope mark add` does */
     uint64_t g0 = ts_marks_generation(mine);
     TsMarksMergeReport rep;
     do_merge(mine, base, theirs, &rep);
@@ -622,7 +613,7 @@ static void test_merge_theirs_removed(void **state) {
 static void test_merge_theirs_changed(void **state) {
     (void)state;
     TsMarkSet *base = merge_base();
-    add_point(base, 50, "d");
+    ts_test_add_point(base, 50, "d");
     ts_marks_forget_undo(base);
     TsMarkSet *mine = ts_marks_clone(base);
     TsMarkSet *theirs = ts_marks_clone(base);
@@ -669,10 +660,10 @@ static void test_merge_id_collision(void **state) {
     TsMarkSet *mine = ts_marks_clone(base);
     TsMarkSet *theirs = ts_marks_clone(base);
     /* Both sides added marks 4 and 5 meanwhile; mine then deleted its 5. */
-    add_point(theirs, 11, "cli 4");
-    add_point(theirs, 12, "cli 5");
-    uint64_t m4 = add_point(mine, 21, "mine 4");
-    uint64_t m5 = add_point(mine, 22, "mine 5");
+    ts_test_add_point(theirs, 11, "cli 4");
+    ts_test_add_point(theirs, 12, "cli 5");
+    uint64_t m4 = ts_test_add_point(mine, 21, "mine 4");
+    uint64_t m5 = ts_test_add_point(mine, 22, "mine 5");
     assert_int_equal(m4, 4);
     assert_int_equal(m5, 5);
     assert_true(ts_marks_remove(mine, m5, NULL, NULL));
@@ -705,7 +696,7 @@ static void test_merge_id_collision(void **state) {
     /* The same mark under the same id (a save that reached the file while
      * the base was not updated) is no collision. */
     TsMarkSet *mine2 = ts_marks_clone(base);
-    add_point(mine2, 11, "cli 4");
+    ts_test_add_point(mine2, 11, "cli 4");
     TsMark same = *ts_marks_get(theirs, 4);
     TsErr err;
     ts_err_clear(&err);
@@ -723,7 +714,7 @@ static void test_merge_undo_only_the_users_actions(void **state) {
     (void)state;
     TsMarkSet *mine = merge_base();
     /* The user adds 4 and edits 1; the explorer saved: base = mine. */
-    uint64_t m4 = add_point(mine, 45, "mine");
+    uint64_t m4 = ts_test_add_point(mine, 45, "mine");
     set_label(mine, 1, "a by me");
     TsMarkSet *base = ts_marks_clone(mine);
     /* Elsewhere: 4 relabelled, 1 removed, 2 relabelled, a mark 5 added. */
@@ -731,9 +722,9 @@ static void test_merge_undo_only_the_users_actions(void **state) {
     set_label(theirs, m4, "mine, fixed elsewhere");
     assert_true(ts_marks_remove(theirs, 1, NULL, NULL));
     set_label(theirs, 2, "b there");
-    add_point(theirs, 5, "cli");
+    ts_test_add_point(theirs, 5, "cli");
     /* Then the user adds 6 (not saved yet). */
-    uint64_t m6 = add_point(mine, 60, "after");
+    uint64_t m6 = ts_test_add_point(mine, 60, "after");
     assert_int_equal(m6, 5); /* mine's next id was 5 too */
     TsMarksMergeReport rep;
     do_merge(mine, base, theirs, &rep);
@@ -770,11 +761,11 @@ static void test_merge_next_id(void **state) {
     TsMarkSet *theirs = ts_marks_clone(base);
     /* Elsewhere marks 4..9 were added and deleted: the file says next 10. */
     ts_marks_reserve_id(theirs, 10);
-    add_point(mine, 99, "mine"); /* 4, mine's next 5 */
+    ts_test_add_point(mine, 99, "mine"); /* 4, mine's next 5 */
     TsMarksMergeReport rep;
     do_merge(mine, base, theirs, &rep);
     assert_int_equal(ts_marks_next_id(mine), 10);
-    assert_int_equal(add_point(mine, 100, "later"), 10); /* never an id used elsewhere */
+    assert_int_equal(ts_test_add_point(mine, 100, "later"), 10); /* never an id used elsewhere */
     /* And mine's next id is kept when it is the larger. */
     TsMarkSet *theirs2 = ts_marks_clone(base);
     ts_marks_reserve_id(mine, 40);
@@ -792,8 +783,8 @@ static void test_merge_no_ids_left(void **state) {
     ts_marks_reserve_id(base, (uint64_t)INT64_MAX - 1);
     TsMarkSet *mine = ts_marks_clone(base);
     TsMarkSet *theirs = ts_marks_clone(base);
-    add_point(mine, 1, "mine");     /* id INT64_MAX - 1 */
-    add_point(theirs, 2, "theirs"); /* the same id */
+    ts_test_add_point(mine, 1, "mine");     /* id INT64_MAX - 1 */
+    ts_test_add_point(theirs, 2, "theirs"); /* the same id */
     TsMarksMergeReport rep;
     TsErr err;
     ts_err_clear(&err);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "support/marks_test.h"
 #include "support/ts_test.h"
 #include "trajscope/marks.h"
 #include "trajscope/marks_file.h"
@@ -630,16 +631,6 @@ static void test_archive_marks_round_trip(void **state) {
 
 /* ---- saving with a merge (the explorer beside `trajscope mark`) ---- */
 
-static uint64_t add_labelled(TsMarkSet *set, int64_t step, const char *label) {
-    TsMark m;
-    ts_mark_init_point(&m, step, label);
-    TsErr err;
-    ts_err_clear(&err);
-    uint64_t id = ts_marks_add(set, &m, &err);
-    assert_true(id > 0);
-    return id;
-}
-
 typedef struct CliAdd {
     int64_t step;
     const char *label;
@@ -688,7 +679,7 @@ static void test_save_merged_keeps_changes_made_elsewhere(void **state) {
     assert_non_null(mine);
     assert_null(from);
     TsMarkSet *base = ts_marks_clone(mine);
-    add_labelled(mine, 100, "explorer 1");
+    ts_test_add_point(mine, 100, "explorer 1");
     TsMarksMergeReport rep;
     char *saved = NULL;
     assert_true(ts_marks_file_save_merged(run, mine, base, &rep, &saved, &err));
@@ -702,7 +693,7 @@ static void test_save_merged_keeps_changes_made_elsewhere(void **state) {
     CliAdd cli = {200, "from the CLI"};
     assert_true(ts_marks_file_update(run, cli_add, &cli, NULL, &err));
     /* The explorer adds its next mark: mark 2 as well, in memory. */
-    uint64_t id = add_labelled(mine, 300, "explorer 2");
+    uint64_t id = ts_test_add_point(mine, 300, "explorer 2");
     assert_int_equal(id, 2);
     assert_true(ts_marks_file_save_merged(run, mine, base, &rep, NULL, &err));
     assert_int_equal(rep.added, 1);
@@ -731,10 +722,10 @@ static void test_save_merged_keeps_changes_made_elsewhere(void **state) {
      * merge is for (and proof this test sees the difference). */
     char *run2 = scratch("run.h5");
     TsMarkSet *plain = ts_marks_new();
-    add_labelled(plain, 100, "explorer 1");
+    ts_test_add_point(plain, 100, "explorer 1");
     assert_true(ts_marks_file_save(run2, plain, NULL, &err));
     assert_true(ts_marks_file_update(run2, cli_add, &cli, NULL, &err));
-    add_labelled(plain, 300, "explorer 2");
+    ts_test_add_point(plain, 300, "explorer 2");
     assert_true(ts_marks_file_save(run2, plain, NULL, &err));
     labels = file_labels(run2);
     assert_string_equal(labels, "1:explorer 1|2:explorer 2");
@@ -755,7 +746,7 @@ static void test_save_merged_concurrent_processes(void **state) {
     TsErr err;
     ts_err_clear(&err);
     TsMarkSet *base = ts_marks_new();
-    add_labelled(base, 1, "shared");
+    ts_test_add_point(base, 1, "shared");
     assert_true(ts_marks_file_save(run, base, NULL, &err));
     enum { N = 6 };
     pid_t kids[N];
@@ -804,7 +795,7 @@ static void test_save_merged_refuses_unreadable(void **state) {
     const char *broken = "{\n  \"marks\": [\n    {oops\n";
     spit(side, broken);
     TsMarkSet *mine = ts_marks_new();
-    add_labelled(mine, 5, "mine");
+    ts_test_add_point(mine, 5, "mine");
     TsMarksMergeReport rep;
     TsErr err;
     ts_err_clear(&err);
