@@ -3,14 +3,17 @@
  *
  * "No spike is ever hidden": a plot column covers an x range and draws the
  * min-to-max span of ALL the points in it, at every zoom level. A TsLod
- * summarises one array of values in blocks of 32 points, with a sparse
- * table over groups of 8 blocks, so any index range is answered with at
- * most 62 raw values, 14 block summaries and 2 table entries: a frame costs
+ * summarises one array of values in blocks of 32 points, superblocks of 8
+ * blocks and hyperblocks of 8 superblocks, with a sparse table over the
+ * hyperblocks, so any index range is answered with at most 62 raw values,
+ * 14 block summaries, 14 superblock summaries and 2 table entries (a range
+ * in a monotone stretch with its two end values only): a frame costs
  * O(columns) queries plus one interpolation search per column edge
  * (O(log n) worst case), whatever the number of points. Building is O(n)
- * time; memory is about 0.5 + log2(n/256)/16 bytes per point (1.5 at
- * 10^7), up to twice that when the values include NaN/Inf or values <= 0.
- * Counts are 32-bit: up to 4 * 10^9 points.
+ * time; memory is about 0.6 + log2(n/2048)/128 bytes per point (0.7 at
+ * 10^7), up to about twice that when the values include NaN/Inf, values
+ * <= 0 or monotone stretches. Counts are 32-bit: up to 4 * 10^9 points.
+ * Building a large series uses a second thread for a few milliseconds.
  *
  * x is any array that is non-decreasing within each segment: logged steps
  * (int64) or wall times (double). The series is split into segments where

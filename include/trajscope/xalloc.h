@@ -18,6 +18,13 @@ char *ts_xstrndup(const char *s, size_t n);
 /* printf into a fresh heap string. */
 char *ts_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* count * size bytes (overflow-checked) for a large array of points: from
+ * 4 MiB up, 2 MiB-aligned with transparent huge pages advised, because
+ * page faults on fresh memory cost as much as filling it (10^7 points);
+ * smaller ones aligned to small_align (a power of two >= sizeof(void *),
+ * or 0 for plain malloc). Free with free(). */
+void *ts_xmalloc_large(size_t count, size_t size, size_t small_align);
+
 /* Handler run before exiting on a fatal error (the TUI restores the
  * terminal here). NULL removes it. */
 void ts_set_die_handler(void (*handler)(void));

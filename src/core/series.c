@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "trajscope/xalloc.h"
 
@@ -16,23 +15,8 @@ void ts_series_init(TsSeries *s) {
     s->wall_time = NULL;
 }
 
-/* Large point arrays (tens of MB for 10^7 points) are aligned to 2 MiB and
- * marked for transparent huge pages: the first touch of freshly allocated
- * memory otherwise costs one page fault per 4 KiB, which measured as much
- * as the HDF5 read itself. Small arrays use plain malloc. */
-#define HUGE_ALIGN ((size_t)2 << 20)
-static void *alloc_points(size_t n, size_t size) {
-    if (size && n > SIZE_MAX / size) ts_die("allocation overflow (%zu x %zu bytes)", n, size);
-    size_t bytes = n * size;
-    if (bytes < 2 * HUGE_ALIGN) return ts_xmalloc(bytes);
-    size_t rounded = (bytes + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
-    void *p = NULL;
-    if (posix_memalign(&p, HUGE_ALIGN, rounded) != 0) ts_die("out of memory (%zu bytes)", rounded);
-#ifdef MADV_HUGEPAGE
-    madvise(p, rounded, MADV_HUGEPAGE); /* advice only: failure is harmless */
-#endif
-    return p;
-}
+/* Point arrays of 10^7 points are tens of MB: huge pages (ts_xmalloc_large). */
+static void *alloc_points(size_t n, size_t size) { return ts_xmalloc_large(n, size, 0); }
 
 void ts_series_alloc(TsSeries *s, size_t n, bool with_wall_time) {
     ts_series_free(s);

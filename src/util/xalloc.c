@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void (*die_handler)(void);
 
@@ -71,5 +72,26 @@ char *ts_xasprintf(const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(p, (size_t)len + 1, fmt, ap);
     va_end(ap);
+    return p;
+}
+
+#define HUGE_ALIGN ((size_t)2 << 20)
+
+void *ts_xmalloc_large(size_t count, size_t size, size_t small_align) {
+    if (size && count > SIZE_MAX / size) ts_die("allocation overflow (%zu x %zu bytes)", count, size);
+    size_t bytes = count * size;
+    void *p = NULL;
+    if (bytes < 2 * HUGE_ALIGN) {
+        if (small_align == 0) return ts_xmalloc(bytes);
+        size_t rounded = (bytes + small_align - 1) & ~(small_align - 1);
+        if (posix_memalign(&p, small_align, rounded ? rounded : small_align) != 0)
+            ts_die("out of memory (%zu bytes)", rounded);
+        return p;
+    }
+    size_t rounded = (bytes + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1);
+    if (posix_memalign(&p, HUGE_ALIGN, rounded) != 0) ts_die("out of memory (%zu bytes)", rounded);
+#ifdef MADV_HUGEPAGE
+    madvise(p, rounded, MADV_HUGEPAGE); /* advice only: failure is harmless */
+#endif
     return p;
 }

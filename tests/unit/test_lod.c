@@ -378,6 +378,362 @@ static void test_empty(void **state) {
     ts_lod_free(lod);
 }
 
+
+/* ---- every query against brute force, over many kinds of series ---- */
+
+enum {
+    V_NOISY,        /* finite, > 0 */
+    V_UP,           /* non-decreasing (runs of repeats), > 0, a rare dip */
+    V_DOWN,         /* non-increasing, > 0, a rare bump */
+    V_CONST,        /* long constant runs */
+    V_SIGNED,       /* both signs, zeros and negative zeros */
+    V_CROSSING,     /* decreasing through zero */
+    V_SPARSE,       /* > 0 with a few NaN and infinities */
+    V_DENSE,        /* 1% NaN/Inf, negatives and zeros everywhere */
+    V_LATE,         /* clean, then many values to count from 60% on */
+    V_HUGE,         /* near +-DBL_MAX: sums overflow */
+    V_UP_INF,       /* non-decreasing, ending in +Inf */
+    V_ALL_NAN,
+    V_KINDS
+};
+enum { X_STEPS, X_SEAMS, X_DOUBLE, X_GAPS, X_KINDS };
+
+static void gen_values(double *y, size_t n, int kind) {
+    double v = kind == V_DOWN ? 1e6 : 1e-3;
+    for (size_t i = 0; i < n; i++) {
+        double u = rng_unit();
+        switch (kind) {
+        case V_NOISY: v = 1.0 + 0.5 * u; break;
+        case V_UP: v += rng_below(4) == 0 ? 0.0 : u; if (rng_below(5000) == 0) v *= 0.5; break;
+        case V_DOWN: v -= rng_below(4) == 0 ? 0.0 : u; if (rng_below(5000) == 0) v += 3.0; break;
+        case V_CONST: if (rng_below(300) == 0) v = 1.0 + u; break;
+        case V_SIGNED: v = u * 2.0 - 1.0; if (rng_below(50) == 0) v = rng_below(2) ? 0.0 : -0.0; break;
+        case V_CROSSING: v = 1.0 - 2.0 * (double)i / (double)(n ? n : 1); break;
+        case V_SPARSE:
+            v = 2.0 + u;
+            if (rng_below(20000) == 0) v = rng_below(3) == 0 ? NAN : rng_below(2) ? INFINITY : -INFINITY;
+            break;
+        case V_DENSE: {
+            uint64_t k = rng_below(100);
+            v = k == 0 ? NAN : k == 1 ? INFINITY : k == 2 ? -INFINITY : k < 20 ? -u : k == 20 ? 0.0 : u;
+            break;
+        }
+        case V_LATE:
+            v = 1.0 + u;
+            if (i * 10 >= n * 6 && rng_below(10) == 0) v = rng_below(2) ? NAN : -u;
+            break;
+        case V_HUGE: v = (rng_below(8) == 0 ? -1.0 : 1.0) * (0.5 + 0.5 * u) * 1.7976931348623157e308; break;
+        case V_UP_INF: v = i + 1 == n ? INFINITY : (double)(i / 3) + 1.0; break;
+        default: v = NAN; break;
+        }
+        y[i] = v;
+    }
+}
+
+/* x as doubles (steps are exact); xi set for the int64 kinds. */
+static void gen_x(int64_t *xi, double *xd, size_t n, int kind) {
+    int64_t s = (int64_t)rng_below(5);
+    double t = 1.7e9;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r = rng_below(10);
+        if (kind == X_STEPS || kind == X_SEAMS) {
+            s += r < 2 ? 0 : r < 8 ? 1 : (int64_t)rng_below(20);
+            if (kind == X_SEAMS && rng_below(3000) == 0) s -= (int64_t)rng_below(5000);
+            xi[i] = s;
+            xd[i] = (double)s;
+        } else {
+            t += r < 2 ? 0.0 : rng_unit();
+            double x = t;
+            if (kind == X_GAPS) {
+                uint64_t g = rng_below(2000);
+                if (g == 0) x = NAN;
+                else if (g == 1) x = INFINITY;
+                else if (g == 2) x = -INFINITY;
+                else if (g == 3) t -= 100.0 * rng_unit();
+            }
+            xd[i] = x;
+        }
+    }
+}
+
+typedef struct BSeg {
+    size_t start, end;
+} BSeg;
+
+/* Segments the way lod.h describes them. */
+static size_t brute_segments(const double *x, size_t n, BSeg *segs, size_t *skipped) {
+    size_t ns = 0;
+    bool open = false;
+    *skipped = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(x[i])) {
+            if (open) segs[ns - 1].end = i;
+            open = false;
+            (*skipped)++;
+            continue;
+        }
+        if (open && x[i] < x[i - 1]) {
+            segs[ns - 1].end = i;
+            open = false;
+        }
+        if (!open) {
+            segs[ns++] = (BSeg){i, n};
+            open = true;
+        }
+    }
+    return ns;
+}
+
+/* A value of x to search for: a point's x, next to one, or anywhere. */
+static double pick_x(const double *x, size_t n, double lo, double hi) {
+    uint64_t r = rng_below(4);
+    if (n && r < 2) {
+        double v = x[rng_below(n)];
+        if (isfinite(v)) return r == 0 ? v : nextafter(v, rng_below(2) ? INFINITY : -INFINITY);
+    }
+    return lo - 5.0 + rng_unit() * (hi - lo + 10.0);
+}
+
+static void check_series(const int64_t *xi, const double *xd, const double *y, size_t n, int xkind, int queries) {
+    TsLod *lod = xkind == X_STEPS || xkind == X_SEAMS ? ts_lod_new_steps(xi, y, n) : ts_lod_new(xd, y, n);
+    BSeg *segs = ts_xmalloc((n + 1) * sizeof *segs);
+    size_t skipped, ns = brute_segments(xd, n, segs, &skipped);
+    assert_int_equal(ts_lod_size(lod), n);
+    assert_int_equal(ts_lod_skipped(lod), skipped);
+    assert_int_equal(ts_lod_segment_count(lod), ns);
+    double xmin = INFINITY, xmax = -INFINITY;
+    for (size_t k = 0; k < ns; k++) {
+        size_t s, e;
+        ts_lod_segment(lod, k, &s, &e);
+        if (s != segs[k].start || e != segs[k].end)
+            fail_msg("n %zu segment %zu: [%zu,%zu), expected [%zu,%zu)", n, k, s, e, segs[k].start, segs[k].end);
+        bool seam = k > 0 && xd[s] < xd[segs[k - 1].end - 1];
+        assert_true(ts_lod_is_seam(lod, k) == seam);
+        for (size_t i = s; i < e; i++) {
+            xmin = xd[i] < xmin ? xd[i] : xmin;
+            xmax = xd[i] > xmax ? xd[i] : xmax;
+        }
+    }
+    if (!(xmin <= xmax)) xmin = xmax = 0.0;
+    for (int q = 0; q < 8 && n; q++) {
+        size_t i = rng_below(n);
+        assert_true(same(ts_lod_y(lod, i), y[i]) && same(ts_lod_x(lod, i), xd[i]));
+    }
+
+    /* totals: every point with a finite x */
+    TsLodCol got, want;
+    ts_lod_totals(lod, &got);
+    if (ns == 0) {
+        brute(y, xd, 0, 0, &want);
+    } else {
+        TsLodCol part;
+        brute(y, xd, segs[0].start, segs[ns - 1].end, &want);
+        size_t nf = 0, nn = 0, npi = 0, nni = 0, nnp = 0;
+        double mn = NAN, mx = NAN, mp = NAN;
+        for (size_t k = 0; k < ns; k++) {
+            brute(y, xd, segs[k].start, segs[k].end, &part);
+            nf += part.n_finite;
+            nn += part.n_nan;
+            npi += part.n_posinf;
+            nni += part.n_neginf;
+            nnp += part.n_nonpos;
+            if (!isnan(part.min) && (isnan(mn) || part.min < mn)) mn = part.min;
+            if (!isnan(part.max) && (isnan(mx) || part.max > mx)) mx = part.max;
+            if (!isnan(part.min_pos) && (isnan(mp) || part.min_pos < mp)) mp = part.min_pos;
+        }
+        want.n_finite = nf;
+        want.n_nan = nn;
+        want.n_posinf = npi;
+        want.n_neginf = nni;
+        want.n_nonpos = nnp;
+        want.min = mn;
+        want.max = mx;
+        want.min_pos = mp;
+    }
+    assert_col_equal(&got, &want, 0);
+
+    /* raw index ranges, clamped like the lod clamps them */
+    for (int q = 0; q < queries; q++) {
+        size_t lo = rng_below(n + 3), hi = rng_below(8) == 0 ? rng_below(n + 3) : lo + rng_below(n + 3 - lo);
+        if (rng_below(4) == 0 && n > 40) hi = lo + rng_below(70); /* short: within a block or two */
+        ts_lod_query_index(lod, lo, hi, &got);
+        size_t h = hi > n ? n : hi, l = lo > h ? h : lo;
+        brute(y, xd, l, h, &want);
+        assert_col_equal(&got, &want, (size_t)q);
+    }
+    if (ns == 0) {
+        double e[3] = {0, 1, 2};
+        TsLodCol c[2];
+        ts_lod_columns(lod, 0, e, 2, c);
+        assert_true(c[0].lo == c[0].hi && c[1].lo == c[1].hi);
+        ts_lod_free(lod);
+        free(segs);
+        return;
+    }
+    for (int q = 0; q < queries; q++) {
+        size_t k = rng_below(ns), s = segs[k].start, e = segs[k].end;
+        /* bounds */
+        double v = pick_x(xd + s, e - s, xd[s], xd[e - 1]);
+        size_t lb = s, ub = s;
+        while (lb < e && xd[lb] < v) lb++;
+        while (ub < e && xd[ub] <= v) ub++;
+        assert_int_equal(ts_lod_lower_bound(lod, k, v), lb);
+        assert_int_equal(ts_lod_upper_bound(lod, k, v), ub);
+        /* an x range of one segment */
+        double x0 = pick_x(xd + s, e - s, xd[s], xd[e - 1]), x1 = pick_x(xd + s, e - s, xd[s], xd[e - 1]);
+        if (rng_below(6) != 0 && x1 < x0) {
+            double t = x0;
+            x0 = x1;
+            x1 = t;
+        }
+        size_t lo = s, hi;
+        while (lo < e && xd[lo] < x0) lo++;
+        hi = lo;
+        while (hi < e && xd[hi] <= x1) hi++;
+        ts_lod_query(lod, k, x0, x1, &got);
+        brute(y, xd, lo, hi, &want);
+        assert_col_equal(&got, &want, (size_t)q);
+    }
+    /* columns: even, uneven, repeated and out-of-range edges */
+    static const size_t col_counts[] = {1, 2, 3, 7, 64, 389};
+    TsLodCol *cg = ts_xmalloc(389 * sizeof *cg), *cw = ts_xmalloc(389 * sizeof *cw);
+    double *ed = ts_xmalloc(390 * sizeof *ed);
+    for (int q = 0; q < queries / 4 + 2; q++) {
+        size_t k = rng_below(ns), s = segs[k].start, e = segs[k].end;
+        size_t nc = col_counts[rng_below(sizeof col_counts / sizeof col_counts[0])];
+        double a = xd[s], b = xd[e - 1];
+        uint64_t how = rng_below(5);
+        if (how >= 2) { /* a window: zoomed in, or partly outside */
+            double w = (b - a + 1.0) * pow(0.5, (double)rng_below(12)) * (0.5 + rng_unit());
+            a = a - 0.2 * w + rng_unit() * (b - a + 0.4 * w);
+            b = a + w;
+        }
+        for (size_t c = 0; c <= nc; c++) ed[c] = a + (b - a) * (double)c / (double)nc;
+        if (how == 1) { /* sorted random edges, some repeated, some on points */
+            for (size_t c = 0; c <= nc; c++) {
+                ed[c] = rng_below(3) == 0 ? xd[s + rng_below(e - s)] : a - 1.0 + rng_unit() * (b - a + 2.0);
+                if (c > 0 && rng_below(8) == 0) ed[c] = ed[c - 1];
+            }
+            for (size_t c = 1; c <= nc; c++) /* insertion sort */
+                for (size_t d = c; d > 0 && ed[d] < ed[d - 1]; d--) {
+                    double t = ed[d];
+                    ed[d] = ed[d - 1];
+                    ed[d - 1] = t;
+                }
+        }
+        ts_lod_columns(lod, k, ed, nc, cg);
+        brute_columns(xd, y, s, e, ed, nc, cw);
+        for (size_t c = 0; c < nc; c++) assert_col_equal(&cg[c], &cw[c], c);
+    }
+    free(cg);
+    free(cw);
+    free(ed);
+    ts_lod_free(lod);
+    free(segs);
+}
+
+static void test_random_series_all_queries(void **state) {
+    (void)state;
+    static const size_t sizes[] = {0, 1, 2, 5, 31, 32, 33, 64, 255, 256, 257, 2047, 2048, 2049, 4096, 16411, 70001};
+    size_t cap = 70001;
+    int64_t *xi = ts_xmalloc(cap * sizeof *xi);
+    double *xd = ts_xmalloc(cap * sizeof *xd), *y = ts_xmalloc(cap * sizeof *y);
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t n = sizes[si];
+        int queries = n < 5000 ? 60 : n < 20000 ? 25 : 10;
+        for (int xk = 0; xk < X_KINDS; xk++)
+            for (int vk = 0; vk < V_KINDS; vk++) {
+                gen_x(xi, xd, n, xk);
+                gen_values(y, n, vk);
+                check_series(xi, xd, y, n, xk, queries);
+            }
+    }
+    free(xi);
+    free(xd);
+    free(y);
+}
+
+/* Every range of a series of each kind that takes its own path inside a
+ * block (monotone, constant, signed, huge, non-finite). */
+static void test_index_ranges_every_kind(void **state) {
+    (void)state;
+    enum { N = 613 };
+    int64_t xi[N];
+    double xd[N], y[N];
+    for (int vk = 0; vk < V_KINDS; vk++) {
+        gen_x(xi, xd, N, X_STEPS);
+        gen_values(y, N, vk);
+        TsLod *lod = ts_lod_new_steps(xi, y, N);
+        for (size_t lo = 0; lo <= N; lo += 1 + lo % 2)
+            for (size_t hi = lo; hi <= N; hi++) {
+                TsLodCol got, want;
+                ts_lod_query_index(lod, lo, hi, &got);
+                brute(y, xd, lo, hi, &want);
+                assert_col_equal(&got, &want, lo * 10000 + hi);
+            }
+        ts_lod_free(lod);
+    }
+}
+
+/* A series large enough for the threaded build (segments of x on a second
+ * thread): the same answers. */
+static void test_large_series(void **state) {
+    (void)state;
+    size_t n = ((size_t)1 << 20) + 12345;
+    int64_t *xi = ts_xmalloc(n * sizeof *xi);
+    double *xd = ts_xmalloc(n * sizeof *xd), *y = ts_xmalloc(n * sizeof *y);
+    gen_x(xi, xd, n, X_SEAMS);
+    gen_values(y, n, V_LATE);
+    check_series(xi, xd, y, n, X_SEAMS, 12);
+    gen_x(xi, xd, n, X_GAPS);
+    gen_values(y, n, V_UP);
+    check_series(xi, xd, y, n, X_GAPS, 12);
+    free(xi);
+    free(xd);
+    free(y);
+}
+
+/* Monotone runs longer than 65535 blocks (their lengths saturate): long
+ * ranges inside them, across their ends, and whole-series columns. */
+static void test_long_monotone_runs(void **state) {
+    (void)state;
+    size_t n = ((size_t)1 << 22) + 777, cut = (size_t)3 << 20;
+    int64_t *xi = ts_xmalloc(n * sizeof *xi);
+    double *xd = ts_xmalloc(n * sizeof *xd), *y = ts_xmalloc(n * sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        xi[i] = (int64_t)i;
+        xd[i] = (double)i;
+        /* up for 3 * 2^20 points, then down */
+        y[i] = i < cut ? 1.0 + 0.5 * (double)i : 1.0 + 0.5 * (double)(2 * cut - i);
+    }
+    TsLod *lod = ts_lod_new_steps(xi, y, n);
+    TsLodCol got, want;
+    for (int q = 0; q < 40; q++) {
+        size_t lo = rng_below(n), hi = lo + rng_below(n - lo + 1);
+        if (q < 4) { /* across the turn, or ending on it */
+            lo = rng_below(cut);
+            hi = q < 2 ? cut + rng_below(n - cut) : cut;
+        }
+        ts_lod_query_index(lod, lo, hi, &got);
+        brute(y, xd, lo, hi, &want);
+        assert_col_equal(&got, &want, (size_t)q);
+    }
+    static const size_t col_counts[] = {1, 2, 389};
+    double e[390];
+    TsLodCol cg[389], cw[389];
+    for (size_t ci = 0; ci < 3; ci++) {
+        size_t nc = col_counts[ci];
+        for (size_t c = 0; c <= nc; c++) e[c] = (double)(n - 1) * (double)c / (double)nc;
+        ts_lod_columns(lod, 0, e, nc, cg);
+        brute_columns(xd, y, 0, n, e, nc, cw);
+        for (size_t c = 0; c < nc; c++) assert_col_equal(&cg[c], &cw[c], c);
+    }
+    ts_lod_free(lod);
+    free(xi);
+    free(xd);
+    free(y);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_columns_match_brute_force),
@@ -389,6 +745,10 @@ int main(void) {
         cmocka_unit_test(test_segments_and_seams),
         cmocka_unit_test(test_wall_time_x),
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_random_series_all_queries),
+        cmocka_unit_test(test_index_ranges_every_kind),
+        cmocka_unit_test(test_large_series),
+        cmocka_unit_test(test_long_monotone_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
