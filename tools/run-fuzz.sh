@@ -33,7 +33,7 @@ if ! clang -fsanitize=fuzzer "$probe" -o "$out/probe" 2>/dev/null; then
     exit 0
 fi
 
-PKGS="ncursesw hdf5-serial gsl jansson inih libprotobuf-c"
+PKGS=$(sed -n 's/^PKGS *:= *//p' Makefile) # the library's packages: one list, in the Makefile
 CFLAGS_F="-std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
           -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DTS_VERSION=\"fuzz\" -Iinclude -Isrc -I$out/gen
           $(pkg-config --cflags $PKGS 2>/dev/null)"
