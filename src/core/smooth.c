@@ -38,19 +38,41 @@ static bool is_constant(const TsSeries *s) {
 }
 
 /* TensorBoard's smoothing (tensorboard/webapp/.../data_transformer): an
- * EMA started at 0 and divided by 1 - w^k to remove the bias toward 0. */
+ * EMA started at 0 and divided by 1 - w^k to remove the bias toward 0.
+ * The arithmetic is the same operations in the same order as the plain
+ * loop (results bit-identical); once 1 - w^k rounds to exactly 1.0 it
+ * stays 1.0 (w^k only shrinks, w < 1), and dividing by 1.0 is exact, so
+ * the rest of the series skips w^k and the division. The EMA recurrence
+ * itself is serial: its latency (a multiply and an add per point) is the
+ * floor. */
 static void ema_debiased(const TsSeries *s, double w, double *out) {
+    const double *val = s->value;
+    size_t n = s->n, i = 0;
     double last = 0.0;
     double decay = 1.0; /* w^k */
-    for (size_t i = 0; i < s->n; i++) {
-        double v = s->value[i];
+    double c = 1.0 - w;
+    if (w != 1.0) {
+        while (i < n) {
+            double v = val[i];
+            if (!isfinite(v)) {
+                out[i++] = v;
+                continue;
+            }
+            last = last * w + c * v;
+            decay *= w;
+            double den = 1.0 - decay;
+            out[i++] = last / den;
+            if (den == 1.0) break;
+        }
+    }
+    for (; i < n; i++) {
+        double v = val[i];
         if (!isfinite(v)) {
             out[i] = v;
             continue;
         }
-        last = last * w + (1.0 - w) * v;
-        decay *= w;
-        out[i] = w == 1.0 ? last : last / (1.0 - decay);
+        last = last * w + c * v;
+        out[i] = last;
     }
 }
 

@@ -95,8 +95,51 @@ static void set_tick(TsTicks *out, double v) {
     t->label[0] = '\0';
 }
 
-/* Linear ticks at base + k * step, with labels. */
-static int linear_ticks(const TsAxis *a, double lo, double hi, int max_ticks, TsTicks *out) {
+/* How the labels of a tick set are made, so that tick values can be
+ * chosen first and labelled later (ts_axis_fit labels only what it needs).
+ * Every label is non-empty, so label[0] == '\0' marks "not made yet". */
+typedef enum LabelKind { LABEL_TICK, LABEL_DURATION, LABEL_LOG } LabelKind;
+
+typedef struct LabelPlan {
+    LabelKind kind;
+    double step, max_abs; /* LABEL_TICK: ts_fmt_tick(v, step, max_abs) */
+    /* LABEL_DURATION: ts_fmt_duration(v - origin) of the axis */
+    double shift;         /* LABEL_LOG: tick i shows u[i - with_zero] (u = v - shift) */
+    bool with_zero;       /* LABEL_LOG: tick 0 is the origin, "0" / "0s" */
+    int n_u;
+    double u[TS_AXIS_MAX_TICKS];
+} LabelPlan;
+
+/* Labels of power-of-ten ticks: SI from 1000 up and below 0.01 ("1k",
+ * "10m" would be "0.01"), plain between ("0.1", "1", "200"). */
+static void log_label(char *label, double v) {
+    double a = fabs(v);
+    if (a >= 1000.0 || (a > 0 && a < 0.01)) ts_fmt_si(label, TS_AXIS_LABEL_MAX, v, 3);
+    else ts_fmt_value(label, TS_AXIS_LABEL_MAX, v, 3);
+}
+
+/* Makes the label of tick i (once). */
+static void label_tick(const TsAxis *a, const LabelPlan *p, TsTicks *t, int i) {
+    TsTick *k = &t->tick[i];
+    if (k->label[0]) return;
+    switch (p->kind) {
+    case LABEL_TICK: ts_fmt_tick(k->label, TS_AXIS_LABEL_MAX, k->v, p->step, p->max_abs); break;
+    case LABEL_DURATION: ts_fmt_duration(k->label, TS_AXIS_LABEL_MAX, k->v - a->origin); break;
+    case LABEL_LOG:
+    default:
+        if (p->with_zero && i == 0) strcpy(k->label, a->format == TS_AXIS_DURATION ? "0s" : "0");
+        else if (a->format == TS_AXIS_DURATION) ts_fmt_duration(k->label, TS_AXIS_LABEL_MAX, p->u[i - p->with_zero]);
+        else log_label(k->label, p->u[i - p->with_zero] + p->shift);
+        break;
+    }
+}
+
+static void label_all(const TsAxis *a, const LabelPlan *p, TsTicks *t) {
+    for (int i = 0; i < t->n; i++) label_tick(a, p, t, i);
+}
+
+/* Linear tick values at base + k * step; labels planned. */
+static int linear_ticks(const TsAxis *a, double lo, double hi, int max_ticks, TsTicks *out, LabelPlan *plan) {
     double span = hi - lo;
     if (!(span > 0) || !isfinite(span)) return 0;
     double step, k0, count;
@@ -119,11 +162,8 @@ static int linear_ticks(const TsAxis *a, double lo, double hi, int max_ticks, Ts
             step = step < 1.0 ? next_nice(step) : i < nclock ? clock[i] : 86400.0 * next_nice(step / 86400.0);
         }
         out->n = 0;
-        for (int k = 0; k < (int)count; k++) {
-            double v = a->origin + (k0 + k) * step;
-            set_tick(out, v);
-            ts_fmt_duration(out->tick[out->n - 1].label, TS_AXIS_LABEL_MAX, v - a->origin);
-        }
+        for (int k = 0; k < (int)count; k++) set_tick(out, a->origin + (k0 + k) * step);
+        plan->kind = LABEL_DURATION;
         return out->n;
     }
     step = ts_axis_nice_step(span, max_ticks);
@@ -141,8 +181,9 @@ static int linear_ticks(const TsAxis *a, double lo, double hi, int max_ticks, Ts
     double max_abs = 0.0;
     for (int i = 0; i < out->n; i++)
         if (fabs(out->tick[i].v) > max_abs) max_abs = fabs(out->tick[i].v);
-    for (int i = 0; i < out->n; i++)
-        ts_fmt_tick(out->tick[i].label, TS_AXIS_LABEL_MAX, out->tick[i].v, step, max_abs);
+    plan->kind = LABEL_TICK;
+    plan->step = step;
+    plan->max_abs = max_abs;
     return out->n;
 }
 
@@ -164,18 +205,11 @@ static int log_values(double lo, double hi, bool dense, int stride, double *vals
     return n;
 }
 
-/* Labels of power-of-ten ticks: SI from 1000 up and below 0.01 ("1k",
- * "10m" would be "0.01"), plain between ("0.1", "1", "200"). */
-static void log_label(char *label, double v) {
-    double a = fabs(v);
-    if (a >= 1000.0 || (a > 0 && a < 0.01)) ts_fmt_si(label, TS_AXIS_LABEL_MAX, v, 3);
-    else ts_fmt_value(label, TS_AXIS_LABEL_MAX, v, 3);
-}
-
-/* Log ticks of u = v - shift for u in [ulo, uhi], ulo > 0. */
-static int log_ticks(const TsAxis *a, double ulo, double uhi, double shift, int max_ticks, bool with_zero,
-                     TsTicks *out) {
-    double vals[TS_AXIS_MAX_TICKS];
+/* Log tick values of u = v - shift for u in [ulo, uhi], ulo > 0; labels
+ * planned. -1 when no log tick set fits in max_ticks. */
+static int log_ticks(double ulo, double uhi, double shift, int max_ticks, bool with_zero, TsTicks *out,
+                     LabelPlan *plan) {
+    double *vals = plan->u;
     int room = max_ticks - (with_zero ? 1 : 0);
     int ndec = (int)floor(log10(uhi) + 1e-9) - (int)ceil(log10(ulo) - 1e-9) + 1;
     int n = -1;
@@ -197,38 +231,47 @@ static int log_ticks(const TsAxis *a, double ulo, double uhi, double shift, int 
     }
     if (n < 0) return -1; /* caller falls back to linear ticks */
     out->n = 0;
-    if (with_zero) {
-        set_tick(out, shift);
-        strcpy(out->tick[0].label, a->format == TS_AXIS_DURATION ? "0s" : "0");
-    }
-    for (int i = 0; i < n; i++) {
-        set_tick(out, vals[i] + shift);
-        char *label = out->tick[out->n - 1].label;
-        if (a->format == TS_AXIS_DURATION) ts_fmt_duration(label, TS_AXIS_LABEL_MAX, vals[i]);
-        else log_label(label, vals[i] + shift);
-    }
+    if (with_zero) set_tick(out, shift);
+    for (int i = 0; i < n; i++) set_tick(out, vals[i] + shift);
+    plan->kind = LABEL_LOG;
+    plan->shift = shift;
+    plan->with_zero = with_zero;
+    plan->n_u = n;
     return out->n;
 }
 
-int ts_axis_ticks(const TsAxis *a, int max_ticks, TsTicks *out) {
+/* Tick values for at most max_ticks (<= TS_AXIS_MAX_TICKS) ticks, labels
+ * not made yet (see label_tick). */
+static int tick_values(const TsAxis *a, int max_ticks, TsTicks *out, LabelPlan *plan) {
     out->n = 0;
-    if (max_ticks > TS_AXIS_MAX_TICKS) max_ticks = TS_AXIS_MAX_TICKS;
+    plan->kind = LABEL_TICK;
+    plan->step = plan->max_abs = plan->shift = 0.0;
+    plan->with_zero = false;
+    plan->n_u = 0;
     if (max_ticks < 1) return 0;
     double lo = a->lo, hi = a->hi;
     if (!(hi > lo) || !isfinite(lo) || !isfinite(hi)) return 0;
     if (a->scale == TS_SCALE_LOG && lo > 0) {
-        int n = log_ticks(a, lo, hi, 0.0, max_ticks, false, out);
+        int n = log_ticks(lo, hi, 0.0, max_ticks, false, out, plan);
         if (n >= 0) return n;
     } else if (a->scale == TS_SCALE_LOG1P) {
         double ulo = lo - a->origin, uhi = hi - a->origin;
         bool zero = ulo <= 0 && uhi >= 0;
         double start = ulo > 0 ? ulo : 1.0;
         if (uhi >= start) {
-            int n = log_ticks(a, start, uhi, a->origin, max_ticks, zero, out);
+            int n = log_ticks(start, uhi, a->origin, max_ticks, zero, out, plan);
             if (n >= 0 && (n >= 2 || !zero)) return n;
         }
     }
-    return linear_ticks(a, lo, hi, max_ticks, out);
+    return linear_ticks(a, lo, hi, max_ticks, out, plan);
+}
+
+int ts_axis_ticks(const TsAxis *a, int max_ticks, TsTicks *out) {
+    if (max_ticks > TS_AXIS_MAX_TICKS) max_ticks = TS_AXIS_MAX_TICKS;
+    LabelPlan plan;
+    tick_values(a, max_ticks, out, &plan);
+    label_all(a, &plan, out);
+    return out->n;
 }
 
 int ts_axis_label_start(int pos, int label_width, int len) {
@@ -238,7 +281,10 @@ int ts_axis_label_start(int pos, int label_width, int len) {
     return start;
 }
 
-static bool fits(const TsAxis *a, int len, bool vertical, TsTicks *t) {
+/* Whether the tick set fits; horizontal labels are made as they are
+ * checked (a set that fails early is not labelled in full), vertical
+ * ones are not needed. */
+static bool fits(const TsAxis *a, const LabelPlan *plan, int len, bool vertical, TsTicks *t) {
     int prev_end = -1000000, prev_pos = -1000000;
     int min_gap = len >= 5 ? 2 : 1;
     for (int i = 0; i < t->n; i++) {
@@ -249,6 +295,7 @@ static bool fits(const TsAxis *a, int len, bool vertical, TsTicks *t) {
             if (pos - prev_pos < min_gap) return false;
             prev_pos = pos;
         } else {
+            label_tick(a, plan, t, i);
             int w = (int)strlen(t->tick[i].label);
             if (w > len) return false;
             int start = ts_axis_label_start(pos, w, len);
@@ -260,28 +307,127 @@ static bool fits(const TsAxis *a, int len, bool vertical, TsTicks *t) {
     return true;
 }
 
-int ts_axis_fit(const TsAxis *a, int len, bool vertical, TsTicks *out) {
+/* Whether two tick sets have the same values (bit for bit) and the same
+ * way of labelling, hence the same labels. */
+static bool same_set(const TsTicks *x, const LabelPlan *px, const TsTicks *y, const LabelPlan *py) {
+    if (x->n != y->n || px->kind != py->kind) return false;
+    for (int i = 0; i < x->n; i++)
+        if (memcmp(&x->tick[i].v, &y->tick[i].v, sizeof x->tick[i].v) != 0) return false;
+    switch (px->kind) {
+    case LABEL_TICK:
+        return memcmp(&px->step, &py->step, sizeof px->step) == 0 &&
+               memcmp(&px->max_abs, &py->max_abs, sizeof px->max_abs) == 0;
+    case LABEL_DURATION: return true;
+    case LABEL_LOG:
+    default:
+        return px->with_zero == py->with_zero && px->n_u == py->n_u &&
+               memcmp(&px->shift, &py->shift, sizeof px->shift) == 0 &&
+               memcmp(px->u, py->u, (size_t)px->n_u * sizeof px->u[0]) == 0;
+    }
+}
+
+/* Tries tick counts from the largest that could fit downwards and keeps
+ * the first set that fits (fit_uncached; ts_axis_fit remembers recent
+ * answers). Work saved without changing the answer: a set
+ * equal to the one just rejected is not checked again, labels of the set
+ * sized for the width estimate are reused when a try picks the same set,
+ * and labels are made only as far as a try gets (all of them for the set
+ * returned). */
+static int fit_uncached(const TsAxis *a, int len, bool vertical, TsTicks *out) {
     out->n = 0;
     if (len <= 0) return 0;
     int m = vertical ? (len + 1) / 2 : len / 4;
     if (m > TS_AXIS_MAX_TICKS) m = TS_AXIS_MAX_TICKS;
     if (m < 1) m = 1;
+    LabelPlan plan;
+    static const LabelPlan no_plan;
+    TsTicks est;
+    LabelPlan est_plan = no_plan;
+    est.n = -1;
     if (!vertical) {
-        /* Start near the count whose labels could fit, not at len / 4:
-         * each try formats every label. */
-        ts_axis_ticks(a, m, out);
+        /* Start near the count whose labels could fit, not at len / 4. */
+        tick_values(a, m, &est, &est_plan);
+        label_all(a, &est_plan, &est);
         int widest = 1;
-        for (int i = 0; i < out->n; i++) {
-            int w = (int)strlen(out->tick[i].label);
+        for (int i = 0; i < est.n; i++) {
+            int w = (int)strlen(est.tick[i].label);
             if (w > widest) widest = w;
         }
-        int est = len / (widest + 2) + 1;
-        if (est < m) m = est;
+        int e = len / (widest + 2) + 1;
+        if (e < m) m = e;
     }
+    /* the last rejected set (values only) */
+    TsTicks *rej = NULL;
+    LabelPlan rej_plan = no_plan;
+    TsTicks rej_buf;
     for (; m >= 1; m--) {
-        ts_axis_ticks(a, m, out);
-        if (out->n > 0 && fits(a, len, vertical, out)) return out->n;
+        tick_values(a, m, out, &plan);
+        if (out->n <= 0) continue;
+        if (rej && same_set(out, &plan, rej, &rej_plan)) continue;
+        if (est.n > 0 && same_set(out, &plan, &est, &est_plan))
+            for (int i = 0; i < out->n; i++) memcpy(out->tick[i].label, est.tick[i].label, sizeof est.tick[i].label);
+        if (fits(a, &plan, len, vertical, out)) {
+            label_all(a, &plan, out);
+            return out->n;
+        }
+        rej_buf.n = out->n;
+        for (int i = 0; i < out->n; i++) rej_buf.tick[i].v = out->tick[i].v;
+        rej = &rej_buf;
+        rej_plan = plan;
     }
     out->n = 0;
     return 0;
+}
+
+/* A frame lays out each panel more than once (layout, alignment, drawing)
+ * and stacked panels share their x axis, so the same fit is asked for
+ * several times in a row. The answer depends only on the axis fields,
+ * len and the orientation: recent answers are kept per thread (no
+ * locking) and copied out when all of those match bit for bit. */
+enum { FIT_CACHE = 8 };
+
+typedef struct FitEntry {
+    bool used;
+    TsScale scale;
+    TsAxisFormat format;
+    double lo, hi, origin;
+    int len;
+    bool vertical;
+    TsTicks ticks;
+} FitEntry;
+
+static _Thread_local FitEntry fit_cache[FIT_CACHE];
+static _Thread_local unsigned fit_next;
+
+static bool same_double(double x, double y) { return memcmp(&x, &y, sizeof x) == 0; }
+
+static bool fit_matches(const FitEntry *e, const TsAxis *a, int len, bool vertical) {
+    return e->used && e->len == len && e->vertical == vertical && e->scale == a->scale && e->format == a->format &&
+           same_double(e->lo, a->lo) && same_double(e->hi, a->hi) && same_double(e->origin, a->origin);
+}
+
+static void copy_ticks(TsTicks *dst, const TsTicks *src) {
+    dst->n = src->n;
+    if (src->n > 0) memcpy(dst->tick, src->tick, (size_t)src->n * sizeof src->tick[0]);
+}
+
+int ts_axis_fit(const TsAxis *a, int len, bool vertical, TsTicks *out) {
+    for (int i = 0; i < FIT_CACHE; i++) {
+        if (fit_matches(&fit_cache[i], a, len, vertical)) {
+            copy_ticks(out, &fit_cache[i].ticks);
+            return out->n;
+        }
+    }
+    int n = fit_uncached(a, len, vertical, out);
+    FitEntry *e = &fit_cache[fit_next++ % FIT_CACHE];
+    e->used = true;
+    e->scale = a->scale;
+    e->format = a->format;
+    e->lo = a->lo;
+    e->hi = a->hi;
+    e->origin = a->origin;
+    e->len = len;
+    e->vertical = vertical;
+    copy_ticks(&e->ticks, out);
+    return n;
 }

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "trajscope/smooth.h"
@@ -125,6 +127,77 @@ static void test_off_and_constant_unchanged(void **state) {
     ts_series_free(&s);
 }
 
+/* The EMA loop as it was before the fast path (verbatim), to check that
+ * the faster one gives the same bits. */
+static void ref_ema_debiased(const TsSeries *s, double w, double *out) {
+    double last = 0.0;
+    double decay = 1.0; /* w^k */
+    for (size_t i = 0; i < s->n; i++) {
+        double v = s->value[i];
+        if (!isfinite(v)) {
+            out[i] = v;
+            continue;
+        }
+        last = last * w + (1.0 - w) * v;
+        decay *= w;
+        out[i] = w == 1.0 ? last : last / (1.0 - decay);
+    }
+}
+
+static uint64_t rng_state = 0x853C49E6748FEA9Bu;
+
+static uint64_t rng_next(void) { /* splitmix64 */
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+static double rng_unit(void) { return (double)(rng_next() >> 11) * 0x1p-53; }
+
+/* Bit-identical to the reference for many weights on series with NaN and
+ * +-Inf (also leading), denormals, huge values and sign changes. */
+static void test_ema_same_bits_as_reference(void **state) {
+    (void)state;
+    static const double weights[] = {1e-300, 1e-9, 0.001, 0.1, 0.3, 0.5, 0.6, 0.75, 0.9, 0.95, 0.99, 0.999};
+    enum { N = 100000 };
+    double *v = malloc(N * sizeof *v), *got = malloc(N * sizeof *got), *want = malloc(N * sizeof *want);
+    assert_non_null(v);
+    assert_non_null(got);
+    assert_non_null(want);
+    for (int kind = 0; kind < 6; kind++) {
+        double x = 1.0;
+        for (size_t i = 0; i < N; i++) {
+            uint64_t r = rng_next();
+            x += rng_unit() - 0.5;
+            switch (kind) {
+            case 0: v[i] = x; break;                                       /* random walk */
+            case 1: v[i] = r % 50 == 0 ? (r % 3 == 0 ? NAN : r % 3 == 1 ? INFINITY : -INFINITY) : x; break;
+            case 2: v[i] = i < 5000 ? NAN : x * 1e300; break;              /* leading NaN, huge */
+            case 3: v[i] = (rng_unit() - 0.5) * 0x1p-1060; break;         /* denormals */
+            case 4: v[i] = r % 1000 == 0 ? x : NAN; break;                 /* mostly non-finite */
+            default: v[i] = sin((double)i * 0.37) * pow(10.0, (double)(r % 40) - 20); break;
+            }
+        }
+        TsSeries s = make(NULL, v, N);
+        for (size_t k = 0; k < sizeof weights / sizeof weights[0]; k++) {
+            memset(got, 0xAB, N * sizeof *got);
+            ts_smooth(&s, TS_SMOOTH_EMA, weights[k], got);
+            ref_ema_debiased(&s, weights[k], want);
+            if (memcmp(got, want, N * sizeof *got) != 0) {
+                size_t i = 0;
+                while (memcmp(&got[i], &want[i], sizeof got[i]) == 0) i++;
+                fail_msg("series %d, weight %g: point %zu is %.17g, reference %.17g", kind, weights[k], i, got[i],
+                         want[i]);
+            }
+        }
+        ts_series_free(&s);
+    }
+    free(v);
+    free(got);
+    free(want);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_round_trip),
@@ -134,6 +207,7 @@ int main(void) {
         cmocka_unit_test(test_median_removes_spike),
         cmocka_unit_test(test_gaussian_keeps_lines_and_nan),
         cmocka_unit_test(test_off_and_constant_unchanged),
+        cmocka_unit_test(test_ema_same_bits_as_reference),
     };
     return cmocka_run_group_tests_name("smooth", tests, NULL, NULL);
 }
