@@ -75,7 +75,11 @@ int ts_axis_ticks(const TsAxis *a, int max_ticks, TsTicks *out);
  * with at least two blank cells between labels; on a vertical axis labels
  * sit on their own rows with a blank row between them when len allows.
  * Positions are filled in (vertical: row counted from the bottom, 0 =
- * bottom cell). Returns the count (0 when nothing fits). */
+ * bottom cell). Returns the count (0 when nothing fits). The last few
+ * answers are remembered per thread (keyed on every TsAxis field, len and
+ * vertical, bit for bit), so asking again - each panel of a frame, each
+ * layout pass - costs a copy; labels are made only for the tick sets it
+ * has to check. */
 int ts_axis_fit(const TsAxis *a, int len, bool vertical, TsTicks *out);
 
 /* Start column of a tick label centred on pos within [0, len): what
