@@ -387,16 +387,9 @@ static void test_fit(void **state) {
     assert_int_equal(ts_axis_ticks(&a, 5, &t), 0);
 }
 
-static uint64_t rng_state = 0x2545F4914F6CDD1Du;
-
-static uint64_t rng_next(void) { /* splitmix64 */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
-
-static double rng_unit(void) { return (double)(rng_next() >> 11) * 0x1p-53; }
+static TsTestRng rng = {0x2545F4914F6CDD1Du};
+static uint64_t rng_next(void) { return ts_test_rng_next(&rng); }
+static double rng_unit(void) { return ts_test_rng_unit(&rng); }
 
 static void expect_same_ticks(const TsTicks *got, const TsTicks *want, const TsAxis *a, int len, bool vertical,
                               const char *what) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "support/ts_test.h"
 #include "trajscope/fmt.h"
 
 #include <float.h>
@@ -300,16 +301,9 @@ static void test_truncation(void **state) {
 
 /* ---- new formatter == reference, byte for byte ---- */
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-
-static uint64_t rng_next(void) { /* splitmix64 */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
-
-static double rng_unit(void) { return (double)(rng_next() >> 11) * 0x1p-53; }
+static TsTestRng rng = {0x9E3779B97F4A7C15u};
+static uint64_t rng_next(void) { return ts_test_rng_next(&rng); }
+static double rng_unit(void) { return ts_test_rng_unit(&rng); }
 
 /* A random finite double: sign, magnitude 10^[-30, 30], now and then an
  * exact multiple of a power of ten, a 1-2-5 value or a raw bit pattern. */

@@ -144,16 +144,9 @@ static void ref_ema_debiased(const TsSeries *s, double w, double *out) {
     }
 }
 
-static uint64_t rng_state = 0x853C49E6748FEA9Bu;
-
-static uint64_t rng_next(void) { /* splitmix64 */
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
-
-static double rng_unit(void) { return (double)(rng_next() >> 11) * 0x1p-53; }
+static TsTestRng rng = {0x853C49E6748FEA9Bu};
+static uint64_t rng_next(void) { return ts_test_rng_next(&rng); }
+static double rng_unit(void) { return ts_test_rng_unit(&rng); }
 
 /* Bit-identical to the reference for many weights on series with NaN and
  * +-Inf (also leading), denormals, huge values and sign changes. */
