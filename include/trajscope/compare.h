@@ -31,9 +31,11 @@
 #include "trajscope/series.h"
 
 /* True when lower values of the metric are better: its name contains
- * "loss", "err", "perplexity" or "ppl" (ASCII case-insensitive), e.g.
- * "train/loss", "eval/error_rate", "val/ppl". Everything else (accuracy,
- * reward, BLEU, ...) is higher-is-better. Front ends let the user override. */
+ * "loss", "err", "perplexity", "ppl" or "regret", or has one of the words
+ * wer, cer, ter, mse, rmse, mae, mape, nll, fid, kid, lpips, kl, bpc, bpd,
+ * bpb (bounded by non-alphanumerics: "eval/wer", "fid_10k", not "answer");
+ * ASCII case-insensitive. Everything else (accuracy, reward, BLEU, ...) is
+ * higher-is-better. Front ends let the user override. */
 bool ts_compare_lower_is_better(const char *metric_name);
 
 /* ---- group statistics on a common grid ---- */

@@ -27,11 +27,30 @@ static bool contains_ci(const char *hay, const char *needle) {
     return n == 0;
 }
 
+/* True when the name has `word` as a whole word: bounded by the ends or by
+ * characters that are not ASCII letters or digits ("eval/wer", "fid_10k"). */
+static bool has_word_ci(const char *name, const char *word) {
+    size_t n = strlen(word);
+    for (const char *p = name; *p; p++) {
+        if (p > name && isalnum((unsigned char)p[-1])) continue;
+        size_t k = 0;
+        while (k < n && p[k] && tolower((unsigned char)p[k]) == word[k]) k++;
+        if (k == n && !isalnum((unsigned char)p[n])) return true;
+    }
+    return false;
+}
+
 bool ts_compare_lower_is_better(const char *metric_name) {
-    static const char *const lower[] = {"loss", "err", "perplexity", "ppl"};
+    /* anywhere in the name */
+    static const char *const part[] = {"loss", "err", "perplexity", "ppl", "regret"};
+    /* whole words only: short abbreviations that occur inside other words */
+    static const char *const word[] = {"wer", "cer", "ter", "mse", "rmse", "mae", "mape", "nll",
+                                       "fid", "kid", "lpips", "kl", "bpc", "bpd", "bpb"};
     if (!metric_name) return false;
-    for (size_t i = 0; i < sizeof lower / sizeof lower[0]; i++)
-        if (contains_ci(metric_name, lower[i])) return true;
+    for (size_t i = 0; i < sizeof part / sizeof part[0]; i++)
+        if (contains_ci(metric_name, part[i])) return true;
+    for (size_t i = 0; i < sizeof word / sizeof word[0]; i++)
+        if (has_word_ci(metric_name, word[i])) return true;
     return false;
 }
 

@@ -411,6 +411,17 @@ static void test_names_and_direction(void **state) {
     assert_false(ts_compare_lower_is_better("eval/acc"));
     assert_false(ts_compare_lower_is_better("reward"));
     assert_false(ts_compare_lower_is_better(NULL));
+    /* whole-word abbreviations */
+    assert_true(ts_compare_lower_is_better("eval/WER"));
+    assert_true(ts_compare_lower_is_better("fid_10k"));
+    assert_true(ts_compare_lower_is_better("val/kl"));
+    assert_true(ts_compare_lower_is_better("test mse"));
+    assert_true(ts_compare_lower_is_better("bpb"));
+    assert_true(ts_compare_lower_is_better("policy/regret"));
+    assert_false(ts_compare_lower_is_better("answer_acc")); /* "wer" inside a word */
+    assert_false(ts_compare_lower_is_better("fidelity"));
+    assert_false(ts_compare_lower_is_better("eval/maex"));
+    assert_false(ts_compare_lower_is_better("skl"));
 }
 
 /* ---- sparklines ---- */
