@@ -99,8 +99,7 @@ bool ts_app_quit_requested(const TsApp *app) {
 
 /* ---- state helpers ---- */
 
-static void set_msg(TsApp *app, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_msg(TsApp *app, bool error, const char *fmt, ...) {
+void app_msg(TsApp *app, bool error, const char *fmt, ...) {
     char raw[APP_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
@@ -108,6 +107,28 @@ static void set_msg(TsApp *app, bool error, const char *fmt, ...) {
     va_end(ap);
     ts_sanitize(app->msg, sizeof app->msg, raw);
     app->msg_error = error;
+    app->dirty = true;
+}
+
+bool app_prompt_edit(char *buf, size_t cap, TsKey key) {
+    size_t len = strlen(buf);
+    if (key == TS_KEY_BACKSPACE) {
+        while (len > 0 && ((unsigned char)buf[len - 1] & 0xc0) == 0x80) len--;
+        if (len > 0) len--;
+        buf[len] = '\0';
+        return true;
+    }
+    if (key >= 0x20 && key <= 0x10ffff && key != 0x7f && !(key >= 0x80 && key < 0xa0) &&
+        !(key >= 0xd800 && key <= 0xdfff)) {
+        char utf8[5];
+        size_t n = ts_utf8_encode((uint32_t)key, utf8);
+        if (len + n < cap) {
+            memcpy(buf + len, utf8, n);
+            buf[len + n] = '\0';
+        }
+        return true;
+    }
+    return false;
 }
 
 static const TsPlotLayout *main_layout(const TsApp *app) {
@@ -259,7 +280,7 @@ static void point_step(TsApp *app, int dir) {
     size_t f, idx, next;
     if (!focus_point(app, &f, &idx)) return;
     if (!ts_readout_step(app_track_lod(app, &app->tracks[f], false), idx, dir, &next)) {
-        set_msg(app, false, dir > 0 ? "last logged point" : "first logged point");
+        app_msg(app, false, dir > 0 ? "last logged point" : "first logged point");
         return;
     }
     pin(app, f, next);
@@ -288,7 +309,7 @@ static void zoom(TsApp *app, double factor, double center) {
 static void pan(TsApp *app, double frac) {
     app_sync(app);
     if (app->n_panels == 0 || !app->zoomed) {
-        if (!app->zoomed) set_msg(app, false, "the whole run is shown: zoom in (+) to pan");
+        if (!app->zoomed) app_msg(app, false, "the whole run is shown: zoom in (+) to pan");
         return;
     }
     TsPlotSpec spec = app->panels[0].spec;
@@ -315,7 +336,7 @@ static void cycle_x_axis(TsApp *app) {
         if (k == TS_XAXIS_COUNT - 1) app->set.x_axis = from;
     }
     if (app->set.x_axis == from) {
-        set_msg(app, true, "no wall time was logged for the shown metrics");
+        app_msg(app, true, "no wall time was logged for the shown metrics");
         return;
     }
     app->zoomed = false;
@@ -326,14 +347,14 @@ static void cycle_x_axis(TsApp *app) {
         pin(app, f, idx);
     const char *what[] = {"x axis: logged step", "x axis: wall time since the earliest run start",
                           "x axis: time since each run's start"};
-    set_msg(app, false, "%s", what[app->set.x_axis]);
+    app_msg(app, false, "%s", what[app->set.x_axis]);
 }
 
 static void smoothing_msg(TsApp *app) {
     if (app->set.smoothing == TS_SMOOTH_OFF)
-        set_msg(app, false, "smoothing off (weight %.2f; s turns it on)", app->set.smooth_weight);
+        app_msg(app, false, "smoothing off (weight %.2f; s turns it on)", app->set.smooth_weight);
     else
-        set_msg(app, false, "smoothing: %s, weight %.2f (raw curve dimmed)", ts_smooth_name(app->set.smoothing),
+        app_msg(app, false, "smoothing: %s, weight %.2f (raw curve dimmed)", ts_smooth_name(app->set.smoothing),
                 app->set.smooth_weight);
 }
 
@@ -358,7 +379,7 @@ static void list_move(TsApp *app, long d) {
     int vis = list_rows_visible(app);
     if ((size_t)r < app->list_top) app->list_top = (size_t)r;
     if ((size_t)r >= app->list_top + (size_t)vis) app->list_top = (size_t)r - (size_t)vis + 1;
-    if (!app->set.list) set_msg(app, false, "selected %s", app->tracks[app->sel].label);
+    if (!app->set.list) app_msg(app, false, "selected %s", app->tracks[app->sel].label);
 }
 
 static void show_track(TsApp *app, size_t ti, bool shown) {
@@ -369,7 +390,7 @@ static void show_track(TsApp *app, size_t ti, bool shown) {
         ts_err_clear(&err);
         if (!app_track_load(app, t, &err)) {
             t->shown = false;
-            set_msg(app, true, "%s", err.msg);
+            app_msg(app, true, "%s", err.msg);
         }
     } else if (app->pinned && app->pin_track == ti) {
         app->pinned = false;
@@ -403,11 +424,11 @@ static void do_action(TsApp *app, TsAction a) {
     case TS_ACTION_LOG_X:
         app->set.log_x = !app->set.log_x;
         if (app->zoomed && app->set.log_x && app->vx0 < app_x_origin(app)) app->zoomed = false;
-        set_msg(app, false, app->set.log_x ? "log-x: log10(x + 1)" : "linear x axis");
+        app_msg(app, false, app->set.log_x ? "log-x: log10(x + 1)" : "linear x axis");
         break;
     case TS_ACTION_LOG_Y:
         app->set.log_y = !app->set.log_y;
-        set_msg(app, false, app->set.log_y ? "log-y: values <= 0 are gaps, marked below the plot" : "linear y axis");
+        app_msg(app, false, app->set.log_y ? "log-y: values <= 0 are gaps, marked below the plot" : "linear y axis");
         break;
     case TS_ACTION_X_AXIS: cycle_x_axis(app); break;
     case TS_ACTION_SMOOTH_CYCLE:
@@ -444,11 +465,11 @@ static void do_action(TsApp *app, TsAction a) {
         break;
     case TS_ACTION_OVERLAY:
         app->set.overlay = !app->set.overlay;
-        set_msg(app, false, app->set.overlay ? "all metrics in one panel" : "one panel per metric");
+        app_msg(app, false, app->set.overlay ? "all metrics in one panel" : "one panel per metric");
         break;
     case TS_ACTION_FOLLOW:
         app->set.follow = !app->set.follow;
-        set_msg(app, false, app->set.follow ? "follow: re-reading growing files every 2 s" : "follow off");
+        app_msg(app, false, app->set.follow ? "follow: re-reading growing files every 2 s" : "follow off");
         break;
     case TS_ACTION_REDRAW:
         app->force_repaint = true;
@@ -494,25 +515,13 @@ static void do_action(TsApp *app, TsAction a) {
 /* Keys while the filter prompt is open: edit the text, filter live. */
 static void prompt_key(TsApp *app, TsKey key) {
     if (app_phases_prompt_key(app, key)) return; /* label, export path, y/n: Enter, Esc */
-    size_t len = strlen(app->prompt_buf);
     if (key == TS_KEY_ENTER) {
         app->prompt = false;
     } else if (key == TS_KEY_ESC) {
         app->prompt = false;
         app->prompt_buf[0] = '\0';
-    } else if (key == TS_KEY_BACKSPACE) {
-        while (len > 0 && ((unsigned char)app->prompt_buf[len - 1] & 0xc0) == 0x80) len--;
-        if (len > 0) len--;
-        app->prompt_buf[len] = '\0';
-    } else if (key >= 0x20 && key <= 0x10ffff && key != 0x7f && !(key >= 0x80 && key < 0xa0) &&
-               !(key >= 0xd800 && key <= 0xdfff)) {
-        char utf8[5];
-        size_t n = ts_utf8_encode((uint32_t)key, utf8);
-        if (len + n < (app->prompt_kind ? sizeof app->prompt_buf : sizeof app->filter)) {
-            memcpy(app->prompt_buf + len, utf8, n);
-            app->prompt_buf[len + n] = '\0';
-        }
-    } else {
+    } else if (!app_prompt_edit(app->prompt_buf, app->prompt_kind ? sizeof app->prompt_buf : sizeof app->filter,
+                                key)) {
         return;
     }
     if (app->prompt_kind) { /* not the filter: just the text */
@@ -626,7 +635,7 @@ static void handle_key(TsApp *app, const TsKeyEvent *ev) {
         if (ev->key == TS_KEY_ESC) return;
         char k[32];
         ts_key_display(ev->key, k, sizeof k);
-        set_msg(app, false, "%s: not bound (? shows the keys)", k);
+        app_msg(app, false, "%s: not bound (? shows the keys)", k);
         app->dirty = true;
         return;
     }

@@ -269,7 +269,7 @@ static void curves_ensure(TsApp *app) {
                     c->curves[c->n_curves++] = g;
                 } else {
                     ts_compare_group_stats_free(&g.st);
-                    app_runs_msg(app, true, "%s %s: %s", un->name, rs->names[k], err.msg);
+                    app_msg(app, true, "%s %s: %s", un->name, rs->names[k], err.msg);
                 }
             }
             for (size_t j = 0; j < kk; j++) free(xs[j]);
@@ -832,16 +832,16 @@ static void cycle_align(TsApp *app) {
     switch (to) {
     case APP_ALIGN_STEP:
         app->set.x_axis = TS_XAXIS_STEP;
-        app_runs_msg(app, false, "align: by step");
+        app_msg(app, false, "align: by step");
         break;
     case APP_ALIGN_TIME:
         app->set.x_axis = TS_XAXIS_RELATIVE;
         app_tracks_need_wall(app);
-        app_runs_msg(app, false, "align: by wall-clock time since each run's start");
+        app_msg(app, false, "align: by wall-clock time since each run's start");
         break;
     case APP_ALIGN_TOKENS:
         app->set.x_axis = TS_XAXIS_STEP;
-        app_runs_msg(app, false, "align: by tokens seen (runs without a tokens column are not drawn)");
+        app_msg(app, false, "align: by tokens seen (runs without a tokens column are not drawn)");
         break;
     case APP_ALIGN_MARK: {
         app->set.x_axis = TS_XAXIS_STEP;
@@ -853,7 +853,7 @@ static void cycle_align(TsApp *app) {
             nv++;
             na += c->run_align[r].res.aligned;
         }
-        app_runs_msg(app, false, "align: x = step - start of the mark '%s' (%zu of %zu runs have it)",
+        app_msg(app, false, "align: x = step - start of the mark '%s' (%zu of %zu runs have it)",
                      c->align_label_disp, na, nv);
         break;
     }
@@ -869,7 +869,7 @@ static void cycle_align(TsApp *app) {
             nv++;
             na += c->run_align[r].res.aligned;
         }
-        app_runs_msg(app, false, "align: x = step - first change point of %s (%zu of %zu runs aligned)", c->align_metric,
+        app_msg(app, false, "align: x = step - first change point of %s (%zu of %zu runs aligned)", c->align_metric,
                      na, nv);
         break;
     }
@@ -890,10 +890,10 @@ void app_cmp_set_group_key(TsApp *app, const char *key) {
     size_t multi = 0;
     for (size_t u = 0; u < c->n_units; u++) multi += c->units[u].n_runs >= 2;
     if (c->group_key[0])
-        app_runs_msg(app, false, "groups: runs differing only in '%s' (%zu group%s of 2 or more)", c->group_key, multi,
+        app_msg(app, false, "groups: runs differing only in '%s' (%zu group%s of 2 or more)", c->group_key, multi,
                      multi == 1 ? "" : "s");
     else
-        app_runs_msg(app, false, "groups: runs differing only in the seed (%zu group%s of 2 or more)", multi,
+        app_msg(app, false, "groups: runs differing only in the seed (%zu group%s of 2 or more)", multi,
                      multi == 1 ? "" : "s");
 }
 
@@ -904,37 +904,37 @@ void app_cmp_do(TsApp *app, TsAction a) {
         c->side = !c->side;
         size_t nv = app_runs_visible_count(app);
         if (c->side && c->group == APP_GROUP_OFF && nv < 2)
-            app_runs_msg(app, false, "side by side needs 2 or more selected runs (Space in the run list)");
+            app_msg(app, false, "side by side needs 2 or more selected runs (Space in the run list)");
         else
-            app_runs_msg(app, false, c->side ? "side by side: one column per run, one cursor (Y: y ranges)"
+            app_msg(app, false, c->side ? "side by side: one column per run, one cursor (Y: y ranges)"
                                              : "overlay: every selected run in the same panels");
         break;
     }
     case TS_ACTION_SHARED_Y:
         c->y_indep = !c->y_indep;
-        app_runs_msg(app, false, c->y_indep ? "side by side: independent y ranges" : "side by side: shared y ranges");
+        app_msg(app, false, c->y_indep ? "side by side: independent y ranges" : "side by side: shared y ranges");
         break;
     case TS_ACTION_GROUPS: {
         c->group = (AppGroupMode)((c->group + 1) % APP_GROUP_COUNT);
         c->units_valid = false;
         c->curves_valid = false;
         if (c->group == APP_GROUP_OFF) {
-            app_runs_msg(app, false, "seed groups off");
+            app_msg(app, false, "seed groups off");
             break;
         }
         units_ensure(app);
         size_t multi = 0;
         for (size_t u = 0; u < c->n_units; u++) multi += c->units[u].n_runs >= 2;
         if (multi == 0)
-            app_runs_msg(app, false, "groups (%s): no two selected runs differ only in %s", band_text(c->group),
+            app_msg(app, false, "groups (%s): no two selected runs differ only in %s", band_text(c->group),
                          c->group_key[0] ? c->group_key : "the seed");
         else
-            app_runs_msg(app, false, "groups: %s (%zu group%s)", band_text(c->group), multi, multi == 1 ? "" : "s");
+            app_msg(app, false, "groups: %s (%zu group%s)", band_text(c->group), multi, multi == 1 ? "" : "s");
         break;
     }
     case TS_ACTION_READOUT_TABLE:
         c->table = !c->table;
-        app_runs_msg(app, false, c->table ? "readout table: each run's value at its nearest logged step" : "readout table off");
+        app_msg(app, false, c->table ? "readout table: each run's value at its nearest logged step" : "readout table off");
         break;
     case TS_ACTION_ALIGN: cycle_align(app); break;
     default: break;

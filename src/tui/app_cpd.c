@@ -264,7 +264,7 @@ static TsCpdOptions stage_options(const AppCpd *c, bool *crops) {
 /* The job could not be made: says why and forgets the detection. */
 static void job_failed(TsApp *app, const char *why) {
     AppCpd *c = &app->phases->cpd;
-    app_phases_msg(app, true, "%s: %s", app->tracks[c->track].label, why);
+    app_msg(app, true, "%s: %s", app->tracks[c->track].label, why);
     app_cpd_free(c);
     app_phases_touch(app);
 }
@@ -376,7 +376,7 @@ static void job_finished(TsApp *app) {
         }
     }
     if (!ok || c->n_level == 0) {
-        app_phases_msg(app, true, "%s: detection found nothing to analyse", app->tracks[c->track].label);
+        app_msg(app, true, "%s: detection found nothing to analyse", app->tracks[c->track].label);
         app_cpd_free(c);
         app_phases_touch(app);
         return;
@@ -435,7 +435,7 @@ void app_phases_tick(TsApp *app) {
 bool app_cpd_cancel(TsApp *app) {
     if (!app_phases_busy(app)) return false;
     app_cpd_free(&app->phases->cpd);
-    app_phases_msg(app, false, "detection cancelled");
+    app_msg(app, false, "detection cancelled");
     app_phases_touch(app);
     return true;
 }
@@ -533,11 +533,11 @@ static void accept(TsApp *app) {
     AppPhases *ph = app_phases(app);
     const AppCpdLevel *lv = app_cpd_current(ph);
     if (!lv) {
-        app_phases_msg(app, false, "no change points shown: d detects them on the focused metric");
+        app_msg(app, false, "no change points shown: d detects them on the focused metric");
         return;
     }
     if (lv->n == 0) {
-        app_phases_msg(app, false, "no change points at this level (} shows more)");
+        app_msg(app, false, "no change points at this level (} shows more)");
         return;
     }
     size_t f;
@@ -571,7 +571,7 @@ void app_cpd_action(TsApp *app, TsAction a) {
         app_sync_now(app);
         size_t f = app_focus_track(app);
         if (f == SIZE_MAX) {
-            app_phases_msg(app, false, "no metric shown to detect on");
+            app_msg(app, false, "no metric shown to detect on");
             return;
         }
         TsCpdOptions now;
@@ -579,7 +579,7 @@ void app_cpd_action(TsApp *app, TsAction a) {
         if (c->state == APP_CPD_DONE && c->track == f && now.prep.log_values == c->opts.prep.log_values &&
             now.method == c->opts.method && now.cost == c->opts.cost && app->tracks[f].s.n == c->n_points) {
             app_cpd_free(c);
-            app_phases_msg(app, false, "change points hidden (d detects again)");
+            app_msg(app, false, "change points hidden (d detects again)");
             app_phases_touch(app);
             return;
         }
@@ -589,19 +589,19 @@ void app_cpd_action(TsApp *app, TsAction a) {
     case TS_ACTION_CP_MORE:
     case TS_ACTION_CP_FEWER: {
         if (app_phases_busy(app)) {
-            app_phases_msg(app, false, "still detecting (Esc cancels)");
+            app_msg(app, false, "still detecting (Esc cancels)");
             return;
         }
         if (c->state != APP_CPD_DONE) {
-            app_phases_msg(app, false, "no change points shown: d detects them on the focused metric");
+            app_msg(app, false, "no change points shown: d detects them on the focused metric");
             return;
         }
         bool more = a == TS_ACTION_CP_MORE;
         if (more ? c->cur + 1 >= c->n_level : c->cur == 0) {
             if (more)
-                app_phases_msg(app, false, "that is the most change points on the path (%zu)", c->level[c->cur].n);
+                app_msg(app, false, "that is the most change points on the path (%zu)", c->level[c->cur].n);
             else
-                app_phases_msg(app, false, "no change points left");
+                app_msg(app, false, "no change points left");
             return;
         }
         c->cur = more ? c->cur + 1 : c->cur - 1;
@@ -619,7 +619,7 @@ void app_cpd_action(TsApp *app, TsAction a) {
             detect(app, c->track); /* the status line shows the new settings */
             return;
         }
-        app_phases_msg(app, false, "detection: method %s, cost %s (d detects)", ts_cpd_method_name(c->method),
+        app_msg(app, false, "detection: method %s, cost %s (d detects)", ts_cpd_method_name(c->method),
                        ts_cpd_cost_name(c->cost));
         return;
     }

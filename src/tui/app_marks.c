@@ -13,7 +13,6 @@
  * .bad only after the user answers y. */
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,17 +83,6 @@ void app_phases_free(TsApp *app) {
     app->phases = NULL;
 }
 
-void app_phases_msg(TsApp *app, bool error, const char *fmt, ...) {
-    char raw[APP_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
-    va_end(ap);
-    ts_sanitize(app->msg, sizeof app->msg, raw);
-    app->msg_error = error;
-    app->dirty = true;
-}
-
 void app_phases_touch(TsApp *app) {
     /* Every panel is drawn again (their cached cells hold the old marks). */
     for (int p = 0; p < APP_MAX_PANELS; p++) app->cache[p].valid = false;
@@ -148,7 +136,7 @@ bool app_phases_cursor_step(TsApp *app, size_t *track, int64_t *step) {
     app_sync_now(app);
     size_t f = app_focus_track(app);
     if (f == SIZE_MAX || !app->have_cursor) {
-        app_phases_msg(app, false, "no metric shown: Tab opens the list, Space shows a metric");
+        app_msg(app, false, "no metric shown: Tab opens the list, Space shows a metric");
         return false;
     }
     const TsTrack *t = &app->tracks[f];
@@ -381,7 +369,7 @@ static uint64_t save_run_id(TsApp *app, size_t r, const char *done, uint64_t id,
     merge_note(&rep, note, sizeof note);
     if (note[0]) app_phases_touch(app); /* the merge changed the set */
     if (!ok) {
-        app_phases_msg(app, true, "%s%s%s, but not saved: %s", what, note[0] ? "; " : "", note, err.msg);
+        app_msg(app, true, "%s%s%s, but not saved: %s", what, note[0] ? "; " : "", note, err.msg);
         return id;
     }
     ts_marks_free(rm->base);
@@ -389,12 +377,12 @@ static uint64_t save_run_id(TsApp *app, size_t r, const char *done, uint64_t id,
     rm->stamp_valid = false;           /* look at the files again at the next reread */
     char *side = ts_marks_file_sidecar_path(path);
     if (strcmp(side, saved_to) != 0)
-        app_phases_msg(app, false, "%s%s%s; marks saved in %s (the run's folder is not writable)", what,
+        app_msg(app, false, "%s%s%s; marks saved in %s (the run's folder is not writable)", what,
                        note[0] ? "; " : "", note, saved_to);
     else if (note[0])
-        app_phases_msg(app, false, "%s; %s", what, note);
+        app_msg(app, false, "%s; %s", what, note);
     else
-        app_phases_msg(app, false, "%s%s", what, hint);
+        app_msg(app, false, "%s%s", what, hint);
     free(side);
     free(rm->from);
     rm->from = saved_to;
@@ -450,9 +438,9 @@ void app_marks_reread(TsApp *app) {
     merge_note(&sum, note, sizeof note);
     if (note[0]) {
         app_phases_touch(app);
-        app_phases_msg(app, false, "marks: %s", note);
+        app_msg(app, false, "marks: %s", note);
     } else if (problem[0]) {
-        app_phases_msg(app, true, "%s", problem);
+        app_msg(app, true, "%s", problem);
     }
 }
 
@@ -491,7 +479,7 @@ uint64_t app_marks_add(TsApp *app, size_t r, const TsMark *m, const char *what) 
     ts_err_clear(&err);
     uint64_t id = ts_marks_add(ph->rm[r].set, &mk, &err);
     if (id == 0) {
-        app_phases_msg(app, true, "mark not added: %s", err.msg);
+        app_msg(app, true, "mark not added: %s", err.msg);
         return 0;
     }
     push_undo(ph, r);
@@ -556,7 +544,7 @@ static bool nearest_mark(TsApp *app, AppMarkRef *ref, int64_t *cursor) {
             found = true;
         }
     }
-    if (!found) app_phases_msg(app, false, "no marks yet: m marks the cursor step, i starts an interval");
+    if (!found) app_msg(app, false, "no marks yet: m marks the cursor step, i starts an interval");
     return found;
 }
 
@@ -586,7 +574,7 @@ static void mark_interval(TsApp *app) {
         ph->interval_open = true;
         ph->interval_run = r;
         ph->interval_start = step;
-        app_phases_msg(app, false, "interval starts at step %lld: move the cursor, i ends it (Esc cancels)",
+        app_msg(app, false, "interval starts at step %lld: move the cursor, i ends it (Esc cancels)",
                        (long long)step);
         app_phases_touch(app);
         return;
@@ -606,7 +594,7 @@ void app_marks_edit(TsApp *app, AppMarkRef ref) {
     const TsMark *m = ts_marks_get(ph->rm[ref.run].set, ref.id);
     if (!m) return;
     if (strlen(m->label) >= sizeof app->prompt_buf) {
-        app_phases_msg(app, true, "mark %llu: its label is too long to edit here (use trajscope mark ... label)",
+        app_msg(app, true, "mark %llu: its label is too long to edit here (use trajscope mark ... label)",
                        (unsigned long long)ref.id);
         return;
     }
@@ -647,7 +635,7 @@ void app_marks_undo(TsApp *app) {
         if (!ts_marks_undo(ph->rm[r].set, &ch)) continue;
         if (!ch.applied) {
             /* Reverting would undo what another process did since. */
-            app_phases_msg(app, false, "undo: mark %llu was changed elsewhere since; left as it is (u goes further back)",
+            app_msg(app, false, "undo: mark %llu was changed elsewhere since; left as it is (u goes further back)",
                            (unsigned long long)ch.id);
             return;
         }
@@ -660,7 +648,7 @@ void app_marks_undo(TsApp *app) {
         app_phases_touch(app);
         return;
     }
-    app_phases_msg(app, false, "nothing to undo");
+    app_msg(app, false, "nothing to undo");
 }
 
 /* n / N: the next or previous mark edge over every run. */
@@ -687,16 +675,16 @@ static void mark_step(TsApp *app, int dir) {
     }
     if (!found) {
         if (!app_marks_total(app))
-            app_phases_msg(app, false, "no marks yet: m marks the cursor step");
+            app_msg(app, false, "no marks yet: m marks the cursor step");
         else
-            app_phases_msg(app, false, "no mark %s the cursor", dir > 0 ? "after" : "before");
+            app_msg(app, false, "no mark %s the cursor", dir > 0 ? "after" : "before");
         return;
     }
     app_phases_goto_step(app, best);
     ph->jump_valid = true;
     ph->jump_step = best;
     ph->jump_cursor_x = app->cursor_x;
-    app_phases_msg(app, false, "mark at step %lld", (long long)best);
+    app_msg(app, false, "mark at step %lld", (long long)best);
 }
 
 /* z: zoom to the innermost interval under the cursor. */
@@ -716,7 +704,7 @@ static void zoom_interval(TsApp *app) {
         if (!best || m->end_step - m->start_step < best->end_step - best->start_step) best = m;
     }
     if (!best) {
-        app_phases_msg(app, false, "no interval under the cursor (i marks one)");
+        app_msg(app, false, "no interval under the cursor (i marks one)");
         return;
     }
     double x0, x1;
@@ -725,7 +713,7 @@ static void zoom_interval(TsApp *app) {
     double min_w = app->set.x_axis == TS_XAXIS_STEP ? 2.0 : 0.5;
     if (x1 - x0 + 2 * pad < min_w) pad = (min_w - (x1 - x0)) / 2;
     app_set_view(app, x0 - pad, x1 + pad);
-    app_phases_msg(app, false, "zoomed to steps %lld..%lld (0 shows the whole run)", (long long)best->start_step,
+    app_msg(app, false, "zoomed to steps %lld..%lld (0 shows the whole run)", (long long)best->start_step,
                    (long long)best->end_step);
 }
 
@@ -754,7 +742,7 @@ static void open_export(TsApp *app) {
 static void do_export(TsApp *app, const char *typed) {
     AppPhases *ph = app_phases(app);
     if (!typed[0]) {
-        app_phases_msg(app, false, "export cancelled (no path)");
+        app_msg(app, false, "export cancelled (no path)");
         return;
     }
     char *path;
@@ -776,7 +764,7 @@ static void do_export(TsApp *app, const char *typed) {
         if (!run_in_use(app, r)) continue;
         TsRun *run = app_runs_acquire(app, r, &err);
         if (!run) {
-            app_phases_msg(app, true, "export failed: %s", err.msg);
+            app_msg(app, true, "export failed: %s", err.msg);
             free(runs);
             free(path);
             return;
@@ -784,7 +772,7 @@ static void do_export(TsApp *app, const char *typed) {
         runs[n_runs++] = (TsExportRun){run, ph->rm[r].set, ph->rm[r].from};
     }
     if (n_runs == 0) {
-        app_phases_msg(app, false, "no run shown to export");
+        app_msg(app, false, "no run shown to export");
         free(runs);
         free(path);
         return;
@@ -795,20 +783,20 @@ static void do_export(TsApp *app, const char *typed) {
         char **paths = NULL;
         size_t n_paths = 0;
         if (ts_export_slices(runs, n_runs, &eo, path, &paths, &n_paths, &err))
-            app_phases_msg(app, false, "wrote %zu archive%s (one per span)%s%s", n_paths, n_paths == 1 ? "" : "s",
+            app_msg(app, false, "wrote %zu archive%s (one per span)%s%s", n_paths, n_paths == 1 ? "" : "s",
                            n_paths ? ", first " : "", n_paths ? paths[0] : "");
         else
-            app_phases_msg(app, true, "export failed: %s", err.msg);
+            app_msg(app, true, "export failed: %s", err.msg);
         for (size_t i = 0; i < n_paths; i++) free(paths[i]);
         free(paths);
     } else if (ts_export_save(runs, n_runs, &eo, path, &err)) {
         char *abs = realpath(path, NULL);
-        app_phases_msg(app, false, "exported statistics over %s to %s (%s)",
+        app_msg(app, false, "exported statistics over %s to %s (%s)",
                        n_marks ? "the marked spans" : "the whole run (no marks)", abs ? abs : path,
                        ts_export_format_name(eo.format));
         free(abs);
     } else {
-        app_phases_msg(app, true, "export failed: %s", err.msg);
+        app_msg(app, true, "export failed: %s", err.msg);
     }
     free(runs);
     free(path);
@@ -826,7 +814,7 @@ void app_marks_panel_jump(TsApp *app) {
     if (!m) return;
     ph->panel = false;
     app_phases_goto_step(app, m->start_step);
-    app_phases_msg(app, false, "mark %llu at step %lld", (unsigned long long)m->id, (long long)m->start_step);
+    app_msg(app, false, "mark %llu at step %lld", (unsigned long long)m->id, (long long)m->start_step);
 }
 
 void app_marks_action(TsApp *app, TsAction a) {
@@ -907,14 +895,14 @@ static void confirmed(TsApp *app) {
     TsErr err;
     ts_err_clear(&err);
     if (!ts_marks_file_quarantine(rm->bad_path, &moved, &err)) {
-        app_phases_msg(app, true, "not moved: %s", err.msg);
+        app_msg(app, true, "not moved: %s", err.msg);
         return;
     }
     char *was = ts_xstrdup(rm->bad_path);
     load_run(app, ph, r);
     app_phases_touch(app);
     if (ph->rm[r].bad_path) {
-        app_phases_msg(app, true, "moved %s to %s, but %s", was, moved, ph->rm[r].err);
+        app_msg(app, true, "moved %s to %s, but %s", was, moved, ph->rm[r].err);
     } else {
         TsAction then = ph->confirm_then;
         if (then == TS_ACTION_MARK_EDIT || then == TS_ACTION_MARK_DELETE) then = TS_ACTION_NONE; /* the mark is gone */
@@ -923,7 +911,7 @@ static void confirmed(TsApp *app) {
         char done[APP_MSG_MAX];
         snprintf(done, sizeof done, "%s", app->msg);
         bool err2 = app->msg_error;
-        app_phases_msg(app, err2, "moved %s to %s%s%s", was, moved, done[0] ? "; " : "", done);
+        app_msg(app, err2, "moved %s to %s%s%s", was, moved, done[0] ? "; " : "", done);
     }
     free(was);
     free(moved);
@@ -939,14 +927,14 @@ bool app_phases_prompt_key(TsApp *app, TsKey key) {
             confirmed(app);
         } else {
             const AppRunMarks *rm = &ph->rm[ph->confirm_run];
-            app_phases_msg(app, false, "left %s as it is; marks of this run are not saved",
+            app_msg(app, false, "left %s as it is; marks of this run are not saved",
                            rm->bad_path ? rm->bad_path : "the file");
         }
         return true;
     }
     if (key == TS_KEY_ESC) {
         close_prompt(app);
-        app_phases_msg(app, false, kind == APP_PROMPT_EXPORT ? "export cancelled" : "label unchanged");
+        app_msg(app, false, kind == APP_PROMPT_EXPORT ? "export cancelled" : "label unchanged");
         return true;
     }
     if (key == 21) { /* Ctrl-U: clear the line */
@@ -965,11 +953,11 @@ bool app_phases_prompt_key(TsApp *app, TsKey key) {
         ts_err_clear(&err);
         const TsMark *m = ref.run < ph->n_rm ? ts_marks_get(ph->rm[ref.run].set, ref.id) : NULL;
         if (!m) {
-            app_phases_msg(app, true, "the mark is gone");
+            app_msg(app, true, "the mark is gone");
         } else if (strcmp(m->label, text) == 0) {
-            app_phases_msg(app, false, "label unchanged");
+            app_msg(app, false, "label unchanged");
         } else if (!ts_marks_set_label(ph->rm[ref.run].set, ref.id, text, &err)) {
-            app_phases_msg(app, true, "label not set: %s", err.msg);
+            app_msg(app, true, "label not set: %s", err.msg);
         } else {
             push_undo(ph, ref.run);
             char done[96];
@@ -1029,7 +1017,7 @@ bool app_phases_key(TsApp *app, TsKey key, TsAction a) {
         if (app_cpd_cancel(app)) return true;
         if (ph->interval_open) {
             ph->interval_open = false;
-            app_phases_msg(app, false, "interval cancelled");
+            app_msg(app, false, "interval cancelled");
             app_phases_touch(app);
             return true;
         }

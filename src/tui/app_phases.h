@@ -191,8 +191,6 @@ void app_marks_reread(TsApp *app);
 
 /* The state, created on first use. */
 AppPhases *app_phases(TsApp *app);
-/* Transient message (sanitized). */
-void app_phases_msg(TsApp *app, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The step under the cursor: the focused metric's point there. */
 bool app_phases_cursor_step(TsApp *app, size_t *track, int64_t *step);
 /* The x position of a logged step on the current axis for track ti (the

@@ -166,6 +166,16 @@ bool app_refresh(TsApp *app);
 /* Rebuilds app->rows from the filter. */
 void app_filter_rows(TsApp *app);
 
+/* ---- app.c: shared by the app_*.c modules ---- */
+
+/* Sets the status-line message (printf format; sanitized: names and labels
+ * come from files) and asks for a redraw. */
+void app_msg(TsApp *app, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Line editing of a prompt's text: Backspace removes the last character
+ * (UTF-8 aware), a printable key appends it while the text (and its NUL)
+ * fits in cap bytes. True when the key was one of these. */
+bool app_prompt_edit(char *buf, size_t cap, TsKey key);
+
 /* ---- views ---- */
 void view_header_draw(const TsApp *app, TsCellBuf *buf, TsRect r);
 void view_status_draw(const TsApp *app, TsCellBuf *buf, TsRect r);

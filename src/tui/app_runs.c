@@ -3,7 +3,6 @@
  * prompts, sparkline summaries and live markers.
  * Layer: tui (no curses). License: MIT. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,17 +18,6 @@
 
 /* Sparklines computed per frame in a terminal (the rest next frames). */
 #define SUMMARIES_PER_FRAME 8
-
-void app_runs_msg(TsApp *app, bool error, const char *fmt, ...) {
-    char raw[APP_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
-    va_end(ap);
-    ts_sanitize(app->msg, sizeof app->msg, raw);
-    app->msg_error = error;
-    app->dirty = true;
-}
 
 /* ---- metric names: a small hash of name -> id ---- */
 
@@ -632,7 +620,7 @@ static void select_run(TsApp *app, size_t r, bool on) {
 
 static void selection_msg(TsApp *app) {
     size_t nv = app_runs_visible_count(app);
-    app_runs_msg(app, false, "%zu run%s shown", nv, nv == 1 ? "" : "s");
+    app_msg(app, false, "%zu run%s shown", nv, nv == 1 ? "" : "s");
 }
 
 bool app_runs_action(TsApp *app, TsAction a) {
@@ -658,14 +646,14 @@ bool app_runs_action(TsApp *app, TsAction a) {
             if (r == SIZE_MAX) break;
             select_run(app, r, !rs->runs[r].selected);
             app_runs_apply(app);
-            app_runs_msg(app, false, "%s %s (%zu shown)", app->run_names[r],
+            app_msg(app, false, "%s %s (%zu shown)", app->run_names[r],
                          rs->runs[r].selected ? "selected" : "deselected", app_runs_visible_count(app));
             break;
         case TS_ACTION_SHOW_ONLY:
             if (r == SIZE_MAX) break;
             for (size_t q = 0; q < app->n_runs; q++) select_run(app, q, q == r);
             app_runs_apply(app);
-            app_runs_msg(app, false, "only %s", app->run_names[r]);
+            app_msg(app, false, "only %s", app->run_names[r]);
             break;
         default: break;
         }
@@ -688,7 +676,7 @@ bool app_runs_action(TsApp *app, TsAction a) {
         rs->want[k] = !rs->want[k];
     app_runs_apply(app);
     if (rs->want[k] && app_runs_visible_count(app) == 0)
-        app_runs_msg(app, false, "%s: no run selected (Space in the run list selects one)", rs->names[k]);
+        app_msg(app, false, "%s: no run selected (Space in the run list selects one)", rs->names[k]);
     return true;
 }
 
@@ -699,7 +687,7 @@ void app_runs_do(TsApp *app, TsAction a) {
     case TS_ACTION_RUNS_TOGGLE:
         rs->shown = !rs->shown;
         rs->focus = rs->shown;
-        app_runs_msg(app, false, rs->shown ? "run list: j k move, Space selects, Enter shows only one, w back to metrics"
+        app_msg(app, false, rs->shown ? "run list: j k move, Space selects, Enter shows only one, w back to metrics"
                                            : "run list hidden (R shows it)");
         break;
     case TS_ACTION_RUNS_FOCUS:
@@ -710,7 +698,7 @@ void app_runs_do(TsApp *app, TsAction a) {
             rs->focus = !rs->focus;
         }
         if (!rs->focus && !app->set.list) app->set.list = true;
-        app_runs_msg(app, false, rs->focus ? "keys: run list" : "keys: metric list");
+        app_msg(app, false, rs->focus ? "keys: run list" : "keys: metric list");
         break;
     case TS_ACTION_RUNS_FILTER:
         rs->prompt = APP_RUNS_PROMPT_FILTER;
@@ -730,14 +718,14 @@ void app_runs_do(TsApp *app, TsAction a) {
         const char *m = k != SIZE_MAX ? rs->names[k] : "the focused metric";
         bool lower = k != SIZE_MAX && ts_compare_lower_is_better(rs->names[k]);
         switch (rs->sort) {
-        case TS_RUNSORT_NAME: app_runs_msg(app, false, "runs sorted by name"); break;
+        case TS_RUNSORT_NAME: app_msg(app, false, "runs sorted by name"); break;
         case TS_RUNSORT_LAST:
-            app_runs_msg(app, false, "runs sorted by the last %s, best first (%s is better)", m, lower ? "lower" : "higher");
+            app_msg(app, false, "runs sorted by the last %s, best first (%s is better)", m, lower ? "lower" : "higher");
             break;
         case TS_RUNSORT_BEST:
-            app_runs_msg(app, false, "runs sorted by the best %s (%s is better)", m, lower ? "lower" : "higher");
+            app_msg(app, false, "runs sorted by the best %s (%s is better)", m, lower ? "lower" : "higher");
             break;
-        default: app_runs_msg(app, false, "runs sorted by the last logged step of %s, furthest first", m); break;
+        default: app_msg(app, false, "runs sorted by the last logged step of %s, furthest first", m); break;
         }
         if (!rs->shown) rs->shown = rs->focus = true;
         break;
@@ -780,7 +768,7 @@ static void apply_filter(TsApp *app, const char *text) {
         ts_err_clear(&err);
         f = ts_filter_parse(q, &err);
         if (!f) {
-            app_runs_msg(app, true, "%s (filter unchanged; f edits it)", err.msg);
+            app_msg(app, true, "%s (filter unchanged; f edits it)", err.msg);
             snprintf(rs->prompt_buf, sizeof rs->prompt_buf, "%s", q);
             return;
         }
@@ -791,15 +779,14 @@ static void apply_filter(TsApp *app, const char *text) {
     rebuild_rows(app);
     app_runs_apply(app);
     if (!f)
-        app_runs_msg(app, false, "run filter cleared: %zu runs listed", rs->n_rows);
+        app_msg(app, false, "run filter cleared: %zu runs listed", rs->n_rows);
     else
-        app_runs_msg(app, false, "%zu of %zu runs match '%s' (%zu shown)", rs->n_rows, app->n_runs, q,
+        app_msg(app, false, "%zu of %zu runs match '%s' (%zu shown)", rs->n_rows, app->n_runs, q,
                      app_runs_visible_count(app));
 }
 
 void app_runs_prompt_key(TsApp *app, TsKey key) {
     AppRuns *rs = app->rs;
-    size_t len = strlen(rs->prompt_buf);
     app->dirty = true;
     if (key == TS_KEY_ENTER) {
         AppRunsPrompt p = rs->prompt;
@@ -814,18 +801,8 @@ void app_runs_prompt_key(TsApp *app, TsKey key) {
         app->geom_valid = false;
     } else if (key == TS_KEY_ESC) {
         rs->prompt = APP_RUNS_PROMPT_NONE;
-    } else if (key == TS_KEY_BACKSPACE) {
-        while (len > 0 && ((unsigned char)rs->prompt_buf[len - 1] & 0xc0) == 0x80) len--;
-        if (len > 0) len--;
-        rs->prompt_buf[len] = '\0';
-    } else if (key >= 0x20 && key <= 0x10ffff && key != 0x7f && !(key >= 0x80 && key < 0xa0) &&
-               !(key >= 0xd800 && key <= 0xdfff)) {
-        char utf8[5];
-        size_t n = ts_utf8_encode((uint32_t)key, utf8);
-        if (len + n < sizeof rs->prompt_buf) {
-            memcpy(rs->prompt_buf + len, utf8, n);
-            rs->prompt_buf[len + n] = '\0';
-        }
+    } else {
+        app_prompt_edit(rs->prompt_buf, sizeof rs->prompt_buf, key);
     }
 }
 

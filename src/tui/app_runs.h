@@ -105,8 +105,6 @@ size_t app_runs_open(TsApp *app, char *const *paths, size_t n_paths, size_t *n_f
 void app_runs_free(TsApp *app);
 /* Run r opened for reading (kept in app->runs[r]); NULL with err set. */
 TsRun *app_runs_acquire(TsApp *app, size_t r, TsErr *err);
-/* A message for the status line (sanitized), until the next key. */
-void app_runs_msg(TsApp *app, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Visible runs in run list order (at most cap written); returns the count. */
 size_t app_runs_visible_list(const TsApp *app, size_t *out, size_t cap);
 
