@@ -224,14 +224,16 @@ static bool rows_write(hid_t ds, hid_t mtype, const void *buf, size_t at, size_t
     return ok;
 }
 
-/* A block for writer_chunks.c, keeping the buffer of the previous one.
- * Absent columns (ds < 0) get no values and are skipped by the encoder. */
-static TsChunkBlock block_of(TsChunkBlock *prev, hid_t ds, const void *values, bool is_int64) {
-    TsChunkBlock b = *prev;
-    b.dataset = ds;
-    b.values = values;
-    b.is_int64 = is_int64;
-    b.encoded = false;
+/* The stream's columns as writer_chunks.c blocks, in write order: metrics,
+ * wall time, tokens, step (absent columns have dataset < 0). Columns and
+ * their buffers never move, so this is made once per stream. */
+static TsChunkBlock *stream_blocks(const TsWriter *w, const WStream *s) {
+    size_t m = s->n_metrics;
+    TsChunkBlock *b = ts_xcalloc(m + 3, sizeof *b);
+    for (size_t j = 0; j < m; j++) b[j] = (TsChunkBlock){.dataset = s->ds[j], .values = s->vbuf + j * w->cap};
+    b[m] = (TsChunkBlock){.dataset = s->wall, .values = s->wbuf};
+    b[m + 1] = (TsChunkBlock){.dataset = s->tokens, .values = s->tbuf, .is_int64 = true};
+    b[m + 2] = (TsChunkBlock){.dataset = s->step, .values = s->sbuf, .is_int64 = true};
     return b;
 }
 
@@ -580,14 +582,9 @@ static bool flush_stream(TsWriter *w, WStream *s, TsErr *err) {
     size_t m = s->n_metrics, k_wall = m, k_tokens = m + 1, k_step = m + 2;
     bool full = n == w->cap && at % w->cap == 0;
     if (full) {
-        if (!s->blocks) s->blocks = ts_xcalloc(m + 3, sizeof *s->blocks);
+        if (!s->blocks) s->blocks = stream_blocks(w, s);
         if (!w->chunks) w->chunks = ts_writer_chunks_new();
-        size_t nb = 0;
-        for (size_t j = 0; j < m; j++) s->blocks[nb++] = block_of(&s->blocks[j], s->ds[j], s->vbuf + j * w->cap, false);
-        s->blocks[nb++] = block_of(&s->blocks[k_wall], s->wall, s->wbuf, false);
-        s->blocks[nb++] = block_of(&s->blocks[k_tokens], s->tokens, s->tbuf, true);
-        s->blocks[nb++] = block_of(&s->blocks[k_step], s->step, s->sbuf, true);
-        ts_writer_chunks_encode(w->chunks, s->blocks, nb, n);
+        ts_writer_chunks_encode(w->chunks, s->blocks, m + 3, n);
     }
     TsChunkBlock *b = full ? s->blocks : NULL;
     bool ok = true;

@@ -25,8 +25,7 @@ void ts_writer_set_chunked_writes(bool on) { atomic_store(&chunked_writes_on, on
 
 typedef struct EncodeJob {
     TsChunkBlock *blocks;
-    const TsChunkFormat *fmt; /* [n]; chunk_elems 0 = not encodable */
-    size_t n;
+    size_t n, rows;
     atomic_size_t next;
 } EncodeJob;
 
@@ -39,8 +38,6 @@ typedef struct Worker {
 
 struct TsWriterChunks {
     Worker workers[MAX_THREADS]; /* encoders kept between calls */
-    TsChunkFormat *fmt;
-    size_t fmt_cap;
 };
 
 TsWriterChunks *ts_writer_chunks_new(void) { return ts_xcalloc(1, sizeof(TsWriterChunks)); }
@@ -49,7 +46,6 @@ void ts_writer_chunks_free(TsWriterChunks *wc) {
     if (!wc) return;
     for (size_t t = 0; t < MAX_THREADS; t++)
         if (wc->workers[t].enc_ready) ts_chunk_encoder_fini(&wc->workers[t].enc);
-    free(wc->fmt);
     free(wc);
 }
 
@@ -83,31 +79,30 @@ static void *encode_worker(void *arg) {
     for (;;) {
         size_t k = atomic_fetch_add(&j->next, 1);
         if (k >= j->n) break;
-        if (j->fmt[k].chunk_elems) encode_one(w, &j->blocks[k], &j->fmt[k]);
+        TsChunkBlock *b = &j->blocks[k];
+        if (b->encodable && b->fmt.chunk_elems == j->rows) encode_one(w, b, &b->fmt);
     }
     return NULL;
 }
 
 void ts_writer_chunks_encode(TsWriterChunks *wc, TsChunkBlock *blocks, size_t n, size_t rows) {
-    if (wc->fmt_cap < n) {
-        free(wc->fmt);
-        wc->fmt = ts_xmalloc(n * sizeof *wc->fmt);
-        wc->fmt_cap = n;
-    }
     size_t todo = 0;
+    bool on = atomic_load(&chunked_writes_on);
     for (size_t k = 0; k < n; k++) {
         TsChunkBlock *b = &blocks[k];
-        TsChunkFormat *f = &wc->fmt[k];
-        unsigned sbit, dbit;
         b->encoded = false;
-        bool ok = atomic_load(&chunked_writes_on) && ts_archive_column_format(b->dataset, f, &sbit, &dbit) &&
-                  f->chunk_elems == rows && f->deflate && /* unfiltered: H5Dwrite is as fast */
-                  ts_chunk_encode_ok(f, b->is_int64 ? TS_CHUNK_TO_INT64 : TS_CHUNK_TO_DOUBLE);
-        if (!ok) f->chunk_elems = 0;
-        todo += ok;
+        if (b->dataset < 0) continue;
+        if (!b->format_read) { /* HDF5: here, before any thread starts */
+            unsigned sbit, dbit;
+            b->format_read = true;
+            b->encodable = ts_archive_column_format(b->dataset, &b->fmt, &sbit, &dbit) && b->fmt.deflate &&
+                           /* unfiltered: H5Dwrite is as fast */
+                           ts_chunk_encode_ok(&b->fmt, b->is_int64 ? TS_CHUNK_TO_INT64 : TS_CHUNK_TO_DOUBLE);
+        }
+        todo += on && b->encodable && b->fmt.chunk_elems == rows;
     }
     if (todo == 0) return;
-    EncodeJob job = {blocks, wc->fmt, n, 0};
+    EncodeJob job = {blocks, n, rows, 0}; /* todo > 0: the fast path is on */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t want = cpus > 1 ? (size_t)cpus : 1;
     if (want > MAX_THREADS) want = MAX_THREADS;

@@ -14,12 +14,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One column's block: chunk_rows values starting at a chunk boundary. */
+#include "io/chunk_codec.h"
+
+/* One column's block: chunk_rows values starting at a chunk boundary. A
+ * block is kept for the column's life: its format is read from the file
+ * once, its buffer reused. */
 typedef struct TsChunkBlock {
-    int64_t dataset;    /* hid_t of a 1-D chunked column */
+    int64_t dataset;    /* hid_t of a 1-D chunked column; < 0: no such column (skipped) */
     const void *values; /* doubles, or int64s when is_int64 */
     bool is_int64;
     /* filled by ts_writer_chunks_encode: */
+    bool format_read, encodable;
+    TsChunkFormat fmt;
     bool encoded;       /* stored[0..stored_size) holds the chunk */
     unsigned char *stored;
     size_t stored_size, stored_cap;
