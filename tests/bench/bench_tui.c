@@ -26,14 +26,9 @@
 #include "trajscope/run.h"
 #include "trajscope/writer.h"
 #include "trajscope/xalloc.h"
+#include "bench_app.h"
 #include "tui/app.h"
 #include "tui/term.h"
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* train/loss, train/acc with wall time; a spike and a NaN in the loss.
  * deflate: the writer's compression level (0 = none, as h5py writes by
@@ -68,7 +63,7 @@ static bool terminal_open_time(const char *path, double *first, double *all) {
     if (!bin || access(bin, X_OK) != 0) return false;
     struct winsize ws = {50, 200, 0, 0};
     int fd;
-    double t0 = now();
+    double t0 = bench_now();
     pid_t pid = forkpty(&fd, NULL, NULL, &ws);
     if (pid < 0) return false;
     if (pid == 0) {
@@ -98,7 +93,7 @@ static bool terminal_open_time(const char *path, double *first, double *all) {
         unsigned char buf[65536];
         ssize_t got = read(fd, buf, sizeof buf);
         if (got <= 0) break;
-        last_byte = now();
+        last_byte = bench_now();
         for (ssize_t i = 0; i < got && !seen_curve; i++) {
             /* braille is U+2800..U+28FF: E2 A0..A3 xx in UTF-8 */
             seen_curve = prev == 0xE2 && buf[i] >= 0xA0 && buf[i] <= 0xA3;
@@ -125,65 +120,13 @@ static bool best_terminal_open_time(const char *path, double *first, double *all
     return true;
 }
 
-static TsApp *new_app(void) {
-    TsSettings s;
-    TsKeymap km;
-    TsTheme th;
-    ts_settings_default(&s);
-    ts_keymap_init_defaults(&km);
-    ts_theme_default(&th);
-    TsApp *app = ts_app_new(&s, &km, &th, true);
-    ts_keymap_fini(&km);
-    return app;
-}
-
-static TsApp *open_app(const char *path) {
-    TsApp *app = new_app();
-    char *paths[] = {(char *)path};
-    size_t failed;
-    TsErr err;
-    if (ts_app_open(app, paths, 1, &failed, &err) != 1) ts_die("%s", err.msg);
-    ts_app_resize(app, 200, 50);
-    return app;
-}
-
-static void press(TsApp *app, TsKey key) {
-    TsKeyEvent ev = {key, 0, 0, 0};
-    ts_app_handle_key(app, &ev);
-}
-
-/* Seconds per frame (handle the key, then draw the whole screen) for a
- * key sequence: the best mean of 5 rounds (the machine is shared: the
- * minimum is the least noisy). */
-static double frame_time(TsApp *app, int frames, const TsKey *keys, int n_keys) {
-    TsCellBuf buf;
-    ts_cellbuf_init(&buf, 200, 50);
-    press(app, 'g');
-    ts_app_render(app, &buf); /* warm: pyramids built */
-    double best = INFINITY;
-    for (int round = 0; round < 5; round++) {
-        press(app, '0');
-        press(app, 'g');
-        ts_app_render(app, &buf);
-        double t0 = now();
-        for (int f = 0; f < frames; f++) {
-            press(app, keys[f % n_keys]);
-            ts_app_render(app, &buf);
-        }
-        double t = (now() - t0) / frames;
-        if (t < best) best = t;
-    }
-    ts_cellbuf_fini(&buf);
-    return best;
-}
-
-static const TsKey scrub[] = {'l', 'l', 'l', '.', 'L', 'h', ','};
-static const TsKey view[] = {'+', '>', '+', '<', '-', '>', '-', '0'};
 
 static void frame_report(TsApp *big, TsApp *small, size_t n, const char *what) {
     int frames = 200;
-    double sb = frame_time(big, frames, scrub, 7), ss = frame_time(small, frames, scrub, 7);
-    double vb = frame_time(big, frames, view, 8), vs = frame_time(small, frames, view, 8);
+    double sb = bench_frame_time(big, frames, bench_scrub_keys, BENCH_N_SCRUB);
+    double ss = bench_frame_time(small, frames, bench_scrub_keys, BENCH_N_SCRUB);
+    double vb = bench_frame_time(big, frames, bench_view_keys, BENCH_N_VIEW);
+    double vs = bench_frame_time(small, frames, bench_view_keys, BENCH_N_VIEW);
     printf("frame time 200x50%s, scrubbing (h l . , L): %zu points %.3f ms, 1000 points %.3f ms, ratio %.2f\n", what,
            n, sb * 1e3, ss * 1e3, sb / ss);
     printf("frame time 200x50%s, zoom and pan (+ - < > 0): %zu points %.3f ms, 1000 points %.3f ms, ratio %.2f\n",
@@ -198,10 +141,10 @@ int main(int argc, char **argv) {
     char big[4096], small[4096];
     snprintf(big, sizeof big, "%s/bench_tui_big_%ld.h5", tmp, (long)getpid());
     snprintf(small, sizeof small, "%s/bench_tui_small_%ld.h5", tmp, (long)getpid());
-    double t = now();
+    double t = bench_now();
     write_archive(big, n, -1);
     write_archive(small, 1000, -1);
-    printf("archives written: %zu and 1000 points per metric (%.2f s)\n", n, now() - t);
+    printf("archives written: %zu and 1000 points per metric (%.2f s)\n", n, bench_now() - t);
 
     /* open to first frame: open, read the shown metrics, statistics,
      * pyramids, layout, draw */
@@ -214,17 +157,17 @@ int main(int argc, char **argv) {
     double first = INFINITY, first_cold = 0;
     for (int i = 0; i < 3; i++) {
         if (app) ts_app_free(app);
-        t = now();
-        app = open_app(big);
+        t = bench_now();
+        app = bench_open_app(big, 0);
         ts_app_render(app, &buf);
-        double dt = now() - t;
+        double dt = bench_now() - t;
         if (i == 0) first_cold = dt;
         if (dt < first) first = dt;
     }
     /* of which reading the two metrics from the archive (best of 3) */
     double read = INFINITY;
     for (int i = 0; i < 3; i++) {
-        t = now();
+        t = bench_now();
         TsErr rerr;
         TsRun *run = ts_run_open(big, &rerr);
         if (!run) ts_die("%s", rerr.msg);
@@ -233,7 +176,7 @@ int main(int argc, char **argv) {
             ts_series_init(&s[m]);
             if (!ts_run_read(run, m, 0, SIZE_MAX, &s[m], &rerr)) ts_die("%s", rerr.msg);
         }
-        double dt = now() - t;
+        double dt = bench_now() - t;
         if (dt < read) read = dt;
         ts_series_free(&s[0]);
         ts_series_free(&s[1]);
@@ -256,11 +199,11 @@ int main(int argc, char **argv) {
         write_archive(plain, n, 0);
         TsCellBuf pbuf;
         ts_cellbuf_init(&pbuf, 200, 50);
-        double tp = now();
-        TsApp *papp = open_app(plain);
+        double tp = bench_now();
+        TsApp *papp = bench_open_app(plain, 0);
         ts_app_render(papp, &pbuf);
         printf("open to first frame, headless, %zu points x 2 metrics, 200x50, uncompressed: %.3f s\n", n,
-               now() - tp);
+               bench_now() - tp);
         double pf, pa;
         if (best_terminal_open_time(plain, &pf, &pa))
             printf("open to first frame in a real terminal (uncompressed): first curve drawn %.3f s, both metrics "
@@ -270,25 +213,25 @@ int main(int argc, char **argv) {
         unlink(plain);
     }
 
-    TsApp *sm = open_app(small);
+    TsApp *sm = bench_open_app(small, 0);
     ts_app_render(sm, &buf);
     frame_report(app, sm, n, "");
-    press(app, 's');
-    press(sm, 's');
-    double t_s = now();
+    bench_press(app, 's');
+    bench_press(sm, 's');
+    double t_s = bench_now();
     ts_app_render(app, &buf);
-    printf("turning EMA smoothing on (smooth %zu points x 2 + pyramids): %.3f s\n", n, now() - t_s);
+    printf("turning EMA smoothing on (smooth %zu points x 2 + pyramids): %.3f s\n", n, bench_now() - t_s);
     ts_app_render(sm, &buf);
     frame_report(app, sm, n, " with smoothing");
     ts_app_free(sm);
 
     /* bytes to the terminal: a real curses screen writing into a file */
-    press(app, 's');
-    press(app, 's');
-    press(app, 's');
-    press(app, 's'); /* smoothing off again */
-    press(app, '0');
-    press(app, 'g');
+    bench_press(app, 's');
+    bench_press(app, 's');
+    bench_press(app, 's');
+    bench_press(app, 's'); /* smoothing off again */
+    bench_press(app, '0');
+    bench_press(app, 'g');
     FILE *out = tmpfile();
     FILE *in = fopen("/dev/null", "r");
     TsErr err;
@@ -307,7 +250,7 @@ int main(int argc, char **argv) {
         double step_bytes = 0, step_cells = 0;
         int steps = 20;
         for (int i = 0; i < steps; i++) {
-            press(app, 'l');
+            bench_press(app, 'l');
             ts_app_render(app, &buf);
             long a = ftell(out);
             step_cells += (double)ts_term_present(&buf);

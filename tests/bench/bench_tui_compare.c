@@ -22,15 +22,10 @@
 
 #include "trajscope/writer.h"
 #include "trajscope/xalloc.h"
+#include "bench_app.h"
 #include "tui/app.h"
 #include "tui/app_priv.h"
 #include "tui/app_runs.h"
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* One run: train/loss and train/acc (wall time) with n rows; config lr,
  * width and seed (runs k and k + 1 of a pair differ only in the seed). */
@@ -81,60 +76,6 @@ static void remove_dir(const char *dir) {
     rmdir(dir);
 }
 
-static TsApp *new_app(int show) {
-    TsSettings s;
-    TsKeymap km;
-    TsTheme th;
-    ts_settings_default(&s);
-    s.show = show;
-    ts_keymap_init_defaults(&km);
-    ts_theme_default(&th);
-    TsApp *app = ts_app_new(&s, &km, &th, true);
-    ts_keymap_fini(&km);
-    return app;
-}
-
-static TsApp *open_path(const char *path, int show) {
-    TsApp *app = new_app(show);
-    char *paths[] = {(char *)path};
-    size_t failed;
-    TsErr err;
-    if (ts_app_open(app, paths, 1, &failed, &err) == 0) ts_die("%s", err.msg);
-    ts_app_resize(app, 200, 50);
-    return app;
-}
-
-static void press(TsApp *app, TsKey key) {
-    TsKeyEvent ev = {key, 0, 0, 0};
-    ts_app_handle_key(app, &ev);
-}
-
-/* Seconds per frame (key, then the whole screen drawn): the best mean of
- * 5 rounds. */
-static double frame_time(TsApp *app, int frames, const TsKey *keys, int n_keys) {
-    TsCellBuf buf;
-    ts_cellbuf_init(&buf, 200, 50);
-    press(app, 'g');
-    ts_app_render(app, &buf);
-    double best = INFINITY;
-    for (int round = 0; round < 5; round++) {
-        press(app, '0');
-        press(app, 'g');
-        ts_app_render(app, &buf);
-        double t0 = now();
-        for (int f = 0; f < frames; f++) {
-            press(app, keys[f % n_keys]);
-            ts_app_render(app, &buf);
-        }
-        double t = (now() - t0) / frames;
-        if (t < best) best = t;
-    }
-    ts_cellbuf_fini(&buf);
-    return best;
-}
-
-static const TsKey scrub[] = {'l', 'l', 'l', '.', 'L', 'h', ','};
-static const TsKey view[] = {'+', '>', '+', '<', '-', '>', '-', '0'};
 
 static size_t shown_series(const TsApp *app) {
     size_t n = 0;
@@ -154,17 +95,17 @@ int main(int argc, char **argv) {
     snprintf(big, sizeof big, "%s/bench_cmp_big_%ld", tmp, (long)getpid());
 
     /* ---- 1. 500 small runs: open to the run list ---- */
-    double t = now();
+    double t = bench_now();
     write_dir(small, n_small, 200);
-    printf("%d runs of 200 rows x 2 metrics written (%.2f s)\n", n_small, now() - t);
+    printf("%d runs of 200 rows x 2 metrics written (%.2f s)\n", n_small, bench_now() - t);
     double best = INFINITY, worst = 0;
     for (int round = 0; round < 3; round++) {
         TsCellBuf buf;
         ts_cellbuf_init(&buf, 200, 50);
-        t = now();
-        TsApp *app = open_path(small, 4);
+        t = bench_now();
+        TsApp *app = bench_open_app(small, 4);
         ts_app_render(app, &buf);
-        double dt = now() - t;
+        double dt = bench_now() - t;
         /* the run list is on screen with the sparklines of its rows */
         const AppRuns *rs = app->rs;
         size_t ready = 0;
@@ -185,24 +126,24 @@ int main(int argc, char **argv) {
 
     /* ---- 2. 50 runs of 10^5 points: overlay vs one run ---- */
     int n_big = 50;
-    t = now();
+    t = bench_now();
     write_dir(big, n_big, n_points);
-    printf("%d runs of %zu rows x 2 metrics written (%.2f s)\n", n_big, n_points, now() - t);
+    printf("%d runs of %zu rows x 2 metrics written (%.2f s)\n", n_big, n_points, bench_now() - t);
     snprintf(one, sizeof one, "%s/run0.h5", big);
-    TsApp *a1 = open_path(one, 1);
-    TsApp *a50 = open_path(big, 1);
-    press(a50, '*'); /* select every run */
+    TsApp *a1 = bench_open_app(one, 1);
+    TsApp *a50 = bench_open_app(big, 1);
+    bench_press(a50, '*'); /* select every run */
     TsCellBuf buf;
     ts_cellbuf_init(&buf, 200, 50);
-    t = now();
+    t = bench_now();
     ts_app_render(a50, &buf);
-    double load50 = now() - t;
+    double load50 = bench_now() - t;
     ts_app_render(a1, &buf);
     printf("first frame with %d runs selected (read %d x %zu points, pyramids): %.3f s; curves drawn: %zu\n", n_big,
            n_big, n_points, load50, shown_series(a50));
     int frames = 100;
-    double s1 = frame_time(a1, frames, scrub, 7), s50 = frame_time(a50, frames, scrub, 7);
-    double v1 = frame_time(a1, frames, view, 8), v50 = frame_time(a50, frames, view, 8);
+    double s1 = bench_frame_time(a1, frames, bench_scrub_keys, BENCH_N_SCRUB), s50 = bench_frame_time(a50, frames, bench_scrub_keys, BENCH_N_SCRUB);
+    double v1 = bench_frame_time(a1, frames, bench_view_keys, BENCH_N_VIEW), v50 = bench_frame_time(a50, frames, bench_view_keys, BENCH_N_VIEW);
     printf("frame time 200x50, cursor moves (l . L h ,): 1 run %.3f ms, %d runs overlaid %.3f ms, ratio %.2f\n",
            s1 * 1e3, n_big, s50 * 1e3, s50 / s1);
     printf("frame time 200x50, zoom and pan (every panel redrawn): 1 run %.3f ms, %d runs overlaid %.3f ms "
@@ -214,10 +155,10 @@ int main(int argc, char **argv) {
         char tiny[4200];
         snprintf(tiny, sizeof tiny, "%s_1k", big);
         write_dir(tiny, n_big, 1000);
-        TsApp *at = open_path(tiny, 1);
-        press(at, '*');
+        TsApp *at = bench_open_app(tiny, 1);
+        bench_press(at, '*');
         ts_app_render(at, &buf);
-        double st = frame_time(at, frames, scrub, 7), vt = frame_time(at, frames, view, 8);
+        double st = bench_frame_time(at, frames, bench_scrub_keys, BENCH_N_SCRUB), vt = bench_frame_time(at, frames, bench_view_keys, BENCH_N_VIEW);
         printf("frame time 200x50, %d runs of 1000 points overlaid: cursor moves %.3f ms, zoom and pan %.3f ms "
                "(%zu points per run: %.2fx)\n", n_big, st * 1e3, vt * 1e3, n_points, v50 / vt);
         ts_app_free(at);
@@ -225,17 +166,17 @@ int main(int argc, char **argv) {
     }
 
     /* ---- 3. side by side and seed groups ---- */
-    press(a50, 'v');
+    bench_press(a50, 'v');
     ts_app_render(a50, &buf);
-    double sv = frame_time(a50, frames, scrub, 7), vv = frame_time(a50, frames, view, 8);
+    double sv = bench_frame_time(a50, frames, bench_scrub_keys, BENCH_N_SCRUB), vv = bench_frame_time(a50, frames, bench_view_keys, BENCH_N_VIEW);
     printf("side by side (%d columns): cursor moves %.3f ms, zoom and pan %.3f ms per frame\n", a50->n_panels, sv * 1e3,
            vv * 1e3);
-    press(a50, 'v');
-    t = now();
-    press(a50, 'b'); /* runs 10j .. 10j+9 differ only in the seed: 5 groups of 10 */
+    bench_press(a50, 'v');
+    t = bench_now();
+    bench_press(a50, 'b'); /* runs 10j .. 10j+9 differ only in the seed: 5 groups of 10 */
     ts_app_render(a50, &buf);
-    double g = now() - t;
-    double sg = frame_time(a50, frames, scrub, 7), vg = frame_time(a50, frames, view, 8);
+    double g = bench_now() - t;
+    double sg = bench_frame_time(a50, frames, bench_scrub_keys, BENCH_N_SCRUB), vg = bench_frame_time(a50, frames, bench_view_keys, BENCH_N_VIEW);
     printf("seed groups of %d runs (mean, min-max band on a common grid): computed in %.3f s; cursor moves %.3f ms, "
            "zoom and pan %.3f ms per frame\n", n_big, g, sg * 1e3, vg * 1e3);
     ts_cellbuf_fini(&buf);
