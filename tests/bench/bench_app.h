@@ -76,4 +76,12 @@ static inline double bench_frame_time(TsApp *app, int frames, const TsKey *keys,
     return best;
 }
 
+/* Frame times while scrubbing and while zooming and panning. */
+static inline double bench_scrub_time(TsApp *app, int frames) {
+    return bench_frame_time(app, frames, bench_scrub_keys, BENCH_N_SCRUB);
+}
+static inline double bench_view_time(TsApp *app, int frames) {
+    return bench_frame_time(app, frames, bench_view_keys, BENCH_N_VIEW);
+}
+
 #endif

@@ -123,10 +123,10 @@ static bool best_terminal_open_time(const char *path, double *first, double *all
 
 static void frame_report(TsApp *big, TsApp *small, size_t n, const char *what) {
     int frames = 200;
-    double sb = bench_frame_time(big, frames, bench_scrub_keys, BENCH_N_SCRUB);
-    double ss = bench_frame_time(small, frames, bench_scrub_keys, BENCH_N_SCRUB);
-    double vb = bench_frame_time(big, frames, bench_view_keys, BENCH_N_VIEW);
-    double vs = bench_frame_time(small, frames, bench_view_keys, BENCH_N_VIEW);
+    double sb = bench_scrub_time(big, frames);
+    double ss = bench_scrub_time(small, frames);
+    double vb = bench_view_time(big, frames);
+    double vs = bench_view_time(small, frames);
     printf("frame time 200x50%s, scrubbing (h l . , L): %zu points %.3f ms, 1000 points %.3f ms, ratio %.2f\n", what,
            n, sb * 1e3, ss * 1e3, sb / ss);
     printf("frame time 200x50%s, zoom and pan (+ - < > 0): %zu points %.3f ms, 1000 points %.3f ms, ratio %.2f\n",

@@ -142,8 +142,8 @@ int main(int argc, char **argv) {
     printf("first frame with %d runs selected (read %d x %zu points, pyramids): %.3f s; curves drawn: %zu\n", n_big,
            n_big, n_points, load50, shown_series(a50));
     int frames = 100;
-    double s1 = bench_frame_time(a1, frames, bench_scrub_keys, BENCH_N_SCRUB), s50 = bench_frame_time(a50, frames, bench_scrub_keys, BENCH_N_SCRUB);
-    double v1 = bench_frame_time(a1, frames, bench_view_keys, BENCH_N_VIEW), v50 = bench_frame_time(a50, frames, bench_view_keys, BENCH_N_VIEW);
+    double s1 = bench_scrub_time(a1, frames), s50 = bench_scrub_time(a50, frames);
+    double v1 = bench_view_time(a1, frames), v50 = bench_view_time(a50, frames);
     printf("frame time 200x50, cursor moves (l . L h ,): 1 run %.3f ms, %d runs overlaid %.3f ms, ratio %.2f\n",
            s1 * 1e3, n_big, s50 * 1e3, s50 / s1);
     printf("frame time 200x50, zoom and pan (every panel redrawn): 1 run %.3f ms, %d runs overlaid %.3f ms "
@@ -158,7 +158,7 @@ int main(int argc, char **argv) {
         TsApp *at = bench_open_app(tiny, 1);
         bench_press(at, '*');
         ts_app_render(at, &buf);
-        double st = bench_frame_time(at, frames, bench_scrub_keys, BENCH_N_SCRUB), vt = bench_frame_time(at, frames, bench_view_keys, BENCH_N_VIEW);
+        double st = bench_scrub_time(at, frames), vt = bench_view_time(at, frames);
         printf("frame time 200x50, %d runs of 1000 points overlaid: cursor moves %.3f ms, zoom and pan %.3f ms "
                "(%zu points per run: %.2fx)\n", n_big, st * 1e3, vt * 1e3, n_points, v50 / vt);
         ts_app_free(at);
@@ -168,7 +168,7 @@ int main(int argc, char **argv) {
     /* ---- 3. side by side and seed groups ---- */
     bench_press(a50, 'v');
     ts_app_render(a50, &buf);
-    double sv = bench_frame_time(a50, frames, bench_scrub_keys, BENCH_N_SCRUB), vv = bench_frame_time(a50, frames, bench_view_keys, BENCH_N_VIEW);
+    double sv = bench_scrub_time(a50, frames), vv = bench_view_time(a50, frames);
     printf("side by side (%d columns): cursor moves %.3f ms, zoom and pan %.3f ms per frame\n", a50->n_panels, sv * 1e3,
            vv * 1e3);
     bench_press(a50, 'v');
@@ -176,7 +176,7 @@ int main(int argc, char **argv) {
     bench_press(a50, 'b'); /* runs 10j .. 10j+9 differ only in the seed: 5 groups of 10 */
     ts_app_render(a50, &buf);
     double g = bench_now() - t;
-    double sg = bench_frame_time(a50, frames, bench_scrub_keys, BENCH_N_SCRUB), vg = bench_frame_time(a50, frames, bench_view_keys, BENCH_N_VIEW);
+    double sg = bench_scrub_time(a50, frames), vg = bench_view_time(a50, frames);
     printf("seed groups of %d runs (mean, min-max band on a common grid): computed in %.3f s; cursor moves %.3f ms, "
            "zoom and pan %.3f ms per frame\n", n_big, g, sg * 1e3, vg * 1e3);
     ts_cellbuf_fini(&buf);
