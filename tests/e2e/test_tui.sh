@@ -42,23 +42,11 @@ PYEOF
 [ -s "$arch" ] && [ -s "$nanarch" ] || { bad fixture "h5py did not write the archives"; finish; exit; }
 
 SOCK="trajscope-test-$$"
-T() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() { tmux -L "$SOCK" kill-server >/dev/null 2>&1; }
-trap cleanup EXIT
+. "$(dirname "$0")/tmux.sh"
+trap tmux_kill EXIT
 export XDG_CONFIG_HOME="$TS_TMP/xdg"   # no user config unless a test writes one
 mkdir -p "$XDG_CONFIG_HOME"
 
-screen() { T capture-pane -p -t "$1"; }
-# wait_for SESSION REGEX [TRIES]: polls the pane (0.1 s apart) until the
-# extended regex matches; fails after TRIES polls (default 100 = 10 s).
-wait_for() {
-    local s=$1 re=$2 n=${3:-100}
-    for ((i = 0; i < n; i++)); do
-        screen "$s" | grep -qE -- "$re" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 wait_gone() {
     local s=$1 re=$2
     for ((i = 0; i < 100; i++)); do
@@ -69,22 +57,15 @@ wait_gone() {
 }
 has_braille() { LC_ALL=C grep -q $'\xe2[\xa0-\xa3]'; }
 status_line() { screen "$1" | grep -E '^ step [0-9]+' | tail -1; }
-# start SESSION W H ARGS...: runs the binary in a new session, recording
-# its exit status, with a marker before and after so a restored pane shows.
+# start SESSION W H ARGS...: as tmux.sh's, and also records whether the
+# terminal settings came back, with a marker before and after so a
+# restored pane shows.
 start() {
     local s=$1 w=$2 h=$3; shift 3
     local args="" a
     for a in "$@"; do args+=" $(printf '%q' "$a")"; done
     T new-session -d -s "$s" -x "$w" -y "$h" \
         "ulimit -c 0; s0=\$(stty -g); printf 'MARK-BEFORE\n'; LC_ALL=C.UTF-8 $(printf '%q' "$TS_BIN")$args; rc=\$?; [ \"\$s0\" = \"\$(stty -g)\" ] && echo same > $(printf '%q' "$TS_TMP/$s.stty"); echo EXIT:\$rc > $(printf '%q' "$TS_TMP/$s.exit"); printf 'MARK-AFTER\n'; sleep 600"
-}
-wait_exit() {
-    local f="$TS_TMP/$1.exit"
-    for ((i = 0; i < 100; i++)); do
-        [ -s "$f" ] && { cat "$f"; return 0; }
-        sleep 0.1
-    done
-    echo "EXIT:none"
 }
 # value_of STATUS LABEL: the value printed after LABEL in the status line
 value_of() { echo "$1" | sed -nE "s|.*  $2 ([^ ]+).*|\1|p"; }

@@ -18,22 +18,12 @@ for k in 0 1 2; do RUNS+=("$TS_ROOT/sample-runs/grok-seed$k.h5"); done
 for f in "${RUNS[@]}"; do [ -s "$f" ] || { skip all "missing sample run $f (make samples)"; finish; exit; }; done
 
 SOCK="trajscope-cmp-$$"
-T() { tmux -L "$SOCK" -f /dev/null "$@"; }
-cleanup() { tmux -L "$SOCK" kill-server >/dev/null 2>&1; }
-trap cleanup EXIT
+WAIT_GREP=-P # wait_for takes Perl regexes here
+. "$(dirname "$0")/tmux.sh"
+trap tmux_kill EXIT
 export XDG_CONFIG_HOME="$TS_TMP/xdg"   # no user config
 mkdir -p "$XDG_CONFIG_HOME"
 
-screen() { T capture-pane -p -t "$1"; }
-# wait_for SESSION PCRE [TRIES]: polls the pane 0.1 s apart (default 10 s).
-wait_for() {
-    local s=$1 re=$2 n=${3:-100} i
-    for ((i = 0; i < n; i++)); do
-        screen "$s" | grep -qP -- "$re" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 # wait_change SESSION BEFORE: polls until the pane differs from BEFORE.
 wait_change() {
     local s=$1 before=$2 i
@@ -42,12 +32,6 @@ wait_change() {
         sleep 0.1
     done
     return 1
-}
-start() {
-    local s=$1 w=$2 h=$3; shift 3
-    local args="" a
-    for a in "$@"; do args+=" $(printf '%q' "$a")"; done
-    T new-session -d -s "$s" -x "$w" -y "$h" "LC_ALL=C.UTF-8 $(printf '%q' "$TS_BIN")$args; sleep 600"
 }
 # type_text SESSION TEXT: sends TEXT literally.
 type_text() { T send-keys -t "$1" -l -- "$2"; }

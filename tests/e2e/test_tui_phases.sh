@@ -19,9 +19,9 @@ sample="$ROOT/sample-runs/grok-seed0.h5"
 [ -f "$sample" ] || { skip all "no $sample"; finish; exit; }
 
 SOCK="trajscope-phases-$$"
-T() { tmux -L "$SOCK" -f /dev/null "$@"; }
+. "$(dirname "$0")/tmux.sh"
 cleanup() {
-    tmux -L "$SOCK" kill-server >/dev/null 2>&1
+    tmux_kill
     [ -n "${ro_immutable:-}" ] && chattr -i "$ro_immutable" 2>/dev/null
     return 0
 }
@@ -30,17 +30,7 @@ export XDG_CONFIG_HOME="$TS_TMP/xdg-config" # no user config
 export XDG_DATA_HOME="$TS_TMP/xdg-data"     # the fallback folder for marks
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
 
-screen() { T capture-pane -p -t "$1"; }
 status_line() { screen "$1" | tail -1; }
-# wait_for SESSION REGEX [TRIES]: polls the pane 0.1 s apart (default 10 s).
-wait_for() {
-    local s=$1 re=$2 n=${3:-100}
-    for ((i = 0; i < n; i++)); do
-        screen "$s" | grep -qE -- "$re" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 # wait_status SESSION REGEX: the status line (last row) matches.
 wait_status() {
     local s=$1 re=$2
@@ -61,21 +51,6 @@ wait_step_change() {
     done
     echo "$old"
     return 1
-}
-start() { # SESSION W H FILE...
-    local s=$1 w=$2 h=$3; shift 3
-    local args="" a
-    for a in "$@"; do args+=" $(printf '%q' "$a")"; done
-    T new-session -d -s "$s" -x "$w" -y "$h" \
-        "LC_ALL=C.UTF-8 $(printf '%q' "$TS_BIN")$args; echo EXIT:\$? > $(printf '%q' "$TS_TMP/$s.exit"); sleep 600"
-}
-wait_exit() {
-    local f="$TS_TMP/$1.exit"
-    for ((i = 0; i < 100; i++)); do
-        [ -s "$f" ] && { cat "$f"; return 0; }
-        sleep 0.1
-    done
-    echo "EXIT:none"
 }
 # json_check FILE PYTHON-EXPR: the expression over `d` (the parsed sidecar) is true.
 json_check() {
