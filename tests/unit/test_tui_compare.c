@@ -619,23 +619,12 @@ static void test_live_marker(void **state) {
 /* One run: no run list unless asked, and the metric list works as before. */
 static void test_single_run(void **state) {
     (void)state;
-    TsSettings s;
-    TsKeymap km;
-    TsTheme th;
-    ts_settings_default(&s);
-    ts_keymap_init_defaults(&km);
-    ts_theme_default(&th);
-    TsApp *app = ts_app_new(&s, &km, &th, true);
-    ts_keymap_fini(&km);
     char path[4300];
     snprintf(path, sizeof path, "%s/r0.h5", dir);
     char *paths[] = {path};
-    size_t failed;
-    TsErr err;
-    assert_int_equal(ts_app_open(app, paths, 1, &failed, &err), 1);
+    TsApp *app = ts_test_open_app(paths, 1, 1, 100, 30);
     assert_string_equal(app->run_names[0], "r0");
     assert_false(app->rs->shown);
-    ts_app_resize(app, 100, 30);
     TsCellBuf buf;
     ts_cellbuf_init(&buf, 1, 1);
     free(screen(app, &buf));
