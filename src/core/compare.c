@@ -12,20 +12,11 @@
 #include <gsl/gsl_interp.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "trajscope/natcmp.h"
 #include "trajscope/sanitize.h"
 #include "trajscope/xalloc.h"
 
 enum { DEFAULT_GRID_POINTS = 256 };
-
-static bool contains_ci(const char *hay, const char *needle) {
-    size_t n = strlen(needle);
-    for (const char *p = hay; *p; p++) {
-        size_t k = 0;
-        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
-        if (k == n) return true;
-    }
-    return n == 0;
-}
 
 /* True when the name has `word` as a whole word: bounded by the ends or by
  * characters that are not ASCII letters or digits ("eval/wer", "fid_10k"). */
@@ -48,7 +39,7 @@ bool ts_compare_lower_is_better(const char *metric_name) {
                                        "fid", "kid", "lpips", "kl", "bpc", "bpd", "bpb"};
     if (!metric_name) return false;
     for (size_t i = 0; i < sizeof part / sizeof part[0]; i++)
-        if (contains_ci(metric_name, part[i])) return true;
+        if (ts_contains_fold(metric_name, part[i])) return true;
     for (size_t i = 0; i < sizeof word / sizeof word[0]; i++)
         if (has_word_ci(metric_name, word[i])) return true;
     return false;

@@ -178,17 +178,6 @@ TsFilter *ts_filter_parse(const char *query, TsErr *err) {
     return f;
 }
 
-static bool contains_ci(const char *hay, const char *needle) {
-    size_t n = strlen(needle);
-    if (n == 0) return true;
-    for (const char *p = hay; *p; p++) {
-        size_t k = 0;
-        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
-        if (k == n) return true;
-    }
-    return false;
-}
-
 /* The entry's number: the stored number, or its text when that is one. */
 static bool entry_number(const TsConfigEntry *e, double *v) {
     if (e->is_number) {
@@ -208,7 +197,7 @@ static bool num_eq(double q, double c) {
 }
 
 static bool term_holds(const Term *t, const char *name, const TsConfigEntry *config, size_t n_config) {
-    if (t->op == OP_WORD) return contains_ci(name ? name : "", t->value);
+    if (t->op == OP_WORD) return ts_contains_fold(name ? name : "", t->value);
     const TsConfigEntry *e = NULL;
     for (size_t i = 0; i < n_config && !e; i++)
         if (config[i].key && strcmp(config[i].key, t->key) == 0) e = &config[i];

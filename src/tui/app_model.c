@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trajscope/natcmp.h"
 #include "trajscope/xalloc.h"
 #include "tui/app_compare.h"
 #include "tui/app_phases.h"
@@ -217,23 +218,12 @@ double app_x_origin(const TsApp *app) {
     return isfinite(t0) ? t0 : 0.0;
 }
 
-static bool contains_ci(const char *hay, const char *needle) {
-    size_t n = strlen(needle);
-    if (n == 0) return true;
-    for (const char *p = hay; *p; p++) {
-        size_t k = 0;
-        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
-        if (k == n) return true;
-    }
-    return false;
-}
-
 void app_filter_rows(TsApp *app) {
     app->n_rows = 0;
     bool multi = app_runs_multi(app); /* several runs: one row per metric name */
     for (size_t i = 0; i < app->n_tracks; i++) {
         if (multi && !app_runs_is_rep(app, i)) continue;
-        if (contains_ci(multi ? app->tracks[i].name : app->tracks[i].label, app->filter)) app->rows[app->n_rows++] = i;
+        if (ts_contains_fold(multi ? app->tracks[i].name : app->tracks[i].label, app->filter)) app->rows[app->n_rows++] = i;
     }
     /* keep the selection on a visible row */
     bool sel_visible = false;

@@ -45,3 +45,14 @@ int ts_natural_cmp_fold(const char *a, const char *b) {
     int c = compare(a, b, true);
     return c ? c : compare(a, b, false);
 }
+
+bool ts_contains_fold(const char *hay, const char *needle) {
+    size_t n = strlen(needle);
+    if (n == 0) return true;
+    for (const char *p = hay; *p; p++) {
+        size_t k = 0;
+        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
+        if (k == n) return true;
+    }
+    return false;
+}
