@@ -58,40 +58,9 @@ void ts_chunk_decoder_fini(TsChunkDecoder *d) {
 
 /* ---- conversion of one element's little-endian bits ---- */
 
-static double bits_to_double(uint64_t bits, const TsChunkFormat *f) {
-    switch (f->kind) {
-    case TS_ELEM_FLOAT:
-        if (f->elem_size == 4) {
-            uint32_t b32 = (uint32_t)bits;
-            float v;
-            memcpy(&v, &b32, sizeof v);
-            return (double)v;
-        } else {
-            double v;
-            memcpy(&v, &bits, sizeof v);
-            return v;
-        }
-    case TS_ELEM_INT: {
-        unsigned shift = (unsigned)(64 - 8 * f->elem_size);
-        /* sign-extend through the top bits (arithmetic shift of a
-         * negative int64 is implementation-defined: go through unsigned) */
-        uint64_t u = bits << shift;
-        int64_t v;
-        if (shift == 0) {
-            memcpy(&v, &u, sizeof v);
-        } else {
-            uint64_t sign = (u >> 63) ? ~(~(uint64_t)0 >> shift) : 0;
-            u = (u >> shift) | sign;
-            memcpy(&v, &u, sizeof v);
-        }
-        return (double)v;
-    }
-    case TS_ELEM_UINT:
-        return (double)bits;
-    }
-    return 0.0;
-}
-
+/* A signed value sign-extended from its stored width; an unsigned one
+ * clipped to INT64_MAX as HDF5 does. Arithmetic shifts of negative values
+ * are implementation-defined in C: the sign is extended through unsigned. */
 static int64_t bits_to_int64(uint64_t bits, const TsChunkFormat *f) {
     if (f->kind == TS_ELEM_UINT) return bits > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)bits;
     unsigned shift = (unsigned)(64 - 8 * f->elem_size);
@@ -102,6 +71,20 @@ static int64_t bits_to_int64(uint64_t bits, const TsChunkFormat *f) {
     }
     int64_t v;
     memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+static double bits_to_double(uint64_t bits, const TsChunkFormat *f) {
+    if (f->kind == TS_ELEM_UINT) return (double)bits;
+    if (f->kind == TS_ELEM_INT) return (double)bits_to_int64(bits, f);
+    if (f->elem_size == 4) {
+        uint32_t b32 = (uint32_t)bits;
+        float v;
+        memcpy(&v, &b32, sizeof v);
+        return (double)v;
+    }
+    double v;
+    memcpy(&v, &bits, sizeof v);
     return v;
 }
 
@@ -191,7 +174,7 @@ void ts_chunk_encoder_fini(TsChunkEncoder *e) {
 }
 
 bool ts_chunk_encode_ok(const TsChunkFormat *f, TsChunkOut from) {
-    if (!ts_chunk_format_ok(f, TS_CHUNK_TO_DOUBLE) && !ts_chunk_format_ok(f, TS_CHUNK_TO_INT64)) return false;
+    if (!ts_chunk_format_ok(f, from)) return false;
     if (from == TS_CHUNK_TO_DOUBLE) return f->kind == TS_ELEM_FLOAT;
     return f->kind == TS_ELEM_INT && f->elem_size == 8;
 }
